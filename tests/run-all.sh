@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The one test command (README.md, .ci/run): provisions what the tests need, builds the solution (library, samples,
+# benchmarks) and runs every test project. Prints "N passed, N failed" at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export ORT_DISABLE_TELEMETRY=1
+
+configuration="${CONFIGURATION:-Release}"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET SDK (10.0) is required: https://dotnet.microsoft.com/download" >&2
+  exit 1
+fi
+
+echo "==> build ($configuration)"
+dotnet build Chains.sln -c "$configuration" -r linux-x64 --nologo -v quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+echo "==> test"
+set +e
+dotnet test --solution Chains.sln -c "$configuration" -r linux-x64 --no-build 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+passed=$(grep -E '^\s*succeeded:' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E '^\s*failed:' "$log" | awk '{s+=$2} END {print s+0}')
+echo "Tests: ${passed} passed, ${failed} failed"
+exit "$status"
