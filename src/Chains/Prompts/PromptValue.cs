@@ -68,6 +68,7 @@ public sealed class PromptValue
     public override string ToString()
         => _text ?? string.Join('\n', Messages.Select(m => $"{m.Role}: {m.Text}"));
 
+    internal static PromptValue FromOwnedMessages(ChatMessage[] messages) => new(null, messages);
 
     internal static PromptValue FromTrustedText(string text) => new(text, null);
 }
