@@ -16,6 +16,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# NuGet.config names the local feed artifacts/packages (filled by `dotnet pack`); a solution restore needs it to exist.
+mkdir -p artifacts/packages
+
 echo "==> build ($configuration)"
 dotnet build Chains.sln -c "$configuration" -r linux-x64 --nologo -v quiet
 

@@ -46,6 +46,8 @@ internal sealed class ChatModelRunnable(IChatClient client, ChatOptions? options
                 }
             }
 
+            // A client that ignores the token still stops at its next update.
+            cancellationToken.ThrowIfCancellationRequested();
             yield return ToChunk(update);
         }
 

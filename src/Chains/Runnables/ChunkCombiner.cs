@@ -33,13 +33,18 @@ internal sealed class ChunkCombiner<T>
         {
             if (!_any)
             {
-                return ChunkKind == Kind.Text ? (T)(object)string.Empty : default!;
+                return ChunkKind switch
+                {
+                    Kind.Text => (T)(object)string.Empty,
+                    Kind.ChatResponse => (T)(object)new ChatResponse(),
+                    _ => default!,
+                };
             }
 
             return ChunkKind switch
             {
-                Kind.Text => (T)(object)_text!.ToString(),
-                Kind.ChatResponse => (T)(object)_updates!.ToChatResponse(),
+                Kind.Text => (T)(object)(_text?.ToString() ?? string.Empty),
+                Kind.ChatResponse => (T)(object)(_updates ?? []).ToChatResponse(),
                 _ => _last!,
             };
         }
@@ -50,6 +55,7 @@ internal sealed class ChunkCombiner<T>
         var combiner = new ChunkCombiner<T>();
         await foreach (var chunk in chunks.WithCancellation(cancellationToken))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             combiner.Add(chunk);
         }
 

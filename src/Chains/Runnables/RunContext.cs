@@ -45,7 +45,7 @@ public readonly struct RunContext
     public ValueTask<TOut> InvokeAsync<TIn, TOut>(Runnable<TIn, TOut> step, TIn input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(step);
-        return step.InvokeInContextAsync(input, this, cancellationToken);
+        return step.InvokeGuarded(input, this, cancellationToken);
     }
 
     /// <summary>Streams <paramref name="step"/> as a child of the current step.</summary>

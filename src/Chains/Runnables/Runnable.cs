@@ -33,7 +33,7 @@ public abstract class Runnable<TIn, TOut>
     /// <returns>The output.</returns>
     /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
     public ValueTask<TOut> InvokeAsync(TIn input, RunOptions? options = null, CancellationToken cancellationToken = default)
-        => InvokeInContextAsync(input, new RunContext(options, null), cancellationToken);
+        => InvokeGuarded(input, new RunContext(options, null), cancellationToken);
 
     /// <summary>Runs the step and yields its output in chunks as soon as they are produced. Steps that cannot stream
     /// yield their whole output as one chunk; in a sequence, earlier steps run to completion and the last streaming
@@ -171,6 +171,24 @@ public abstract class Runnable<TIn, TOut>
         }
     }
 
+    /// <summary>Invokes the step for a public caller: a failure is always reported through the returned task, never
+    /// thrown synchronously (synchronous steps such as lambdas complete inline). Costs nothing on success.</summary>
+    internal ValueTask<TOut> InvokeGuarded(TIn input, RunContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return InvokeInContextAsync(input, context, cancellationToken);
+        }
+        catch (OperationCanceledException ex) when (ex.CancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TOut>(ex.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<TOut>(ex);
+        }
+    }
+
     internal ValueTask<TOut> InvokeInContextAsync(TIn input, RunContext context, CancellationToken cancellationToken)
     {
         if (!context.IsObserved)
@@ -230,7 +248,17 @@ public abstract class Runnable<TIn, TOut>
     private async IAsyncEnumerable<TOut> StreamObservedAsync(TIn input, RunContext parent, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var scope = StartScope(parent, input, streaming: true);
-        var chunks = StreamCoreAsync(input, new RunContext(parent.Options, scope), cancellationToken);
+        IAsyncEnumerable<TOut> chunks;
+        try
+        {
+            chunks = StreamCoreAsync(input, new RunContext(parent.Options, scope), cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            scope.Fail(ex);
+            throw;
+        }
+
         await foreach (var chunk in ObserveChunksAsync(chunks, scope, cancellationToken))
         {
             yield return chunk;
@@ -239,11 +267,47 @@ public abstract class Runnable<TIn, TOut>
 
     private async IAsyncEnumerable<TOut> TransformObservedAsync(IAsyncEnumerable<TIn> input, RunContext parent, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var scope = StartScope(parent, null, streaming: true);
-        var chunks = TransformCoreAsync(input, new RunContext(parent.Options, scope), cancellationToken);
-        await foreach (var chunk in ObserveChunksAsync(chunks, scope, cancellationToken))
+        // Wait for the first input chunk before starting: the step that produces the input then starts (and reports its
+        // start) before this one, so a sequence's events come in step order. A failure upstream means this step never ran.
+        var source = input.GetAsyncEnumerator(cancellationToken);
+        try
         {
-            yield return chunk;
+            var hasFirst = await source.MoveNextAsync();
+            var first = hasFirst ? source.Current : default!;
+            var scope = StartScope(parent, null, streaming: true);
+            IAsyncEnumerable<TOut> chunks;
+            try
+            {
+                chunks = TransformCoreAsync(Resume(source, hasFirst, first), new RunContext(parent.Options, scope), cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                scope.Fail(ex);
+                throw;
+            }
+
+            await foreach (var chunk in ObserveChunksAsync(chunks, scope, cancellationToken))
+            {
+                yield return chunk;
+            }
+        }
+        finally
+        {
+            await source.DisposeAsync();
+        }
+    }
+
+    private static async IAsyncEnumerable<TIn> Resume(IAsyncEnumerator<TIn> source, bool hasFirst, TIn first)
+    {
+        if (!hasFirst)
+        {
+            yield break;
+        }
+
+        yield return first;
+        while (await source.MoveNextAsync())
+        {
+            yield return source.Current;
         }
     }
 
@@ -269,6 +333,14 @@ public abstract class Runnable<TIn, TOut>
                 {
                     scope.Fail(ex);
                     throw;
+                }
+
+                // A step that ignores the token still stops at its next chunk.
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    var cancelled = new OperationCanceledException(cancellationToken);
+                    scope.Fail(cancelled);
+                    throw cancelled;
                 }
 
                 combiner?.Add(chunk);

@@ -38,13 +38,14 @@ internal sealed class StreamingLambdaRunnable<TIn, TOut>(Func<TIn, RunContext, C
     protected internal override ValueTask<TOut> InvokeCoreAsync(TIn input, RunContext context, CancellationToken cancellationToken)
         => ChunkCombiner<TOut>.CombineAsync(func(input, context, cancellationToken), cancellationToken);
 
-    protected internal override IAsyncEnumerable<TOut> StreamCoreAsync(TIn input, RunContext context, CancellationToken cancellationToken)
-        => WithCancellation(func(input, context, cancellationToken), cancellationToken);
-
-    private static async IAsyncEnumerable<TOut> WithCancellation(IAsyncEnumerable<TOut> source, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Calls the delegate when enumeration starts (not when the stream is requested), so a delegate that throws
+    /// fails the enumeration, inside the step's observed scope.</summary>
+    protected internal override async IAsyncEnumerable<TOut> StreamCoreAsync(TIn input, RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var item in source.WithCancellation(cancellationToken))
+        await foreach (var item in func(input, context, cancellationToken).WithCancellation(cancellationToken))
         {
+            // The delegate may ignore the token; stop at the next chunk at the latest.
+            cancellationToken.ThrowIfCancellationRequested();
             yield return item;
         }
     }

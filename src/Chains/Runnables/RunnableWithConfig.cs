@@ -20,8 +20,25 @@ internal sealed class RunnableWithConfig<TIn, TOut>(Runnable<TIn, TOut> inner, s
         => inner.TransformCoreAsync(input, context, cancellationToken);
 
     internal override RunScope StartScope(string name, RunContext parent, object? input, bool streaming, IReadOnlyList<string>? extraTags, IReadOnlyDictionary<string, object?>? extraMetadata)
-        => inner.StartScope(_name, parent, input, streaming, Concat(tags, extraTags), extraMetadata ?? metadata);
+        => inner.StartScope(name, parent, input, streaming, Concat(tags, extraTags), Merge(metadata, extraMetadata));
 
     private static IReadOnlyList<string>? Concat(IReadOnlyList<string>? a, IReadOnlyList<string>? b)
         => a is null ? b : b is null ? a : [.. a, .. b];
+
+    /// <summary>Merges this step's metadata with an outer wrapper's; the outer entries win.</summary>
+    private static IReadOnlyDictionary<string, object?>? Merge(IReadOnlyDictionary<string, object?>? own, IReadOnlyDictionary<string, object?>? outer)
+    {
+        if (own is null || outer is null)
+        {
+            return outer ?? own;
+        }
+
+        var merged = new Dictionary<string, object?>(own);
+        foreach (var (key, value) in outer)
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
 }
