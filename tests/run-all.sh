@@ -20,13 +20,13 @@ fi
 mkdir -p artifacts/packages
 
 echo "==> build ($configuration)"
-dotnet build Chains.sln -c "$configuration" -r linux-x64 --nologo -v quiet
+dotnet build Chains.sln -c "$configuration" --nologo -v quiet
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 echo "==> test"
 set +e
-dotnet test --solution Chains.sln -c "$configuration" -r linux-x64 --no-build 2>&1 | tee "$log"
+dotnet test --solution Chains.sln -c "$configuration" --no-build 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
