@@ -7,6 +7,5 @@ using BenchmarkDotNet.Running;
 // Run: dotnet run -c Release --project tests/Chains.Benchmarks -- --filter '*'
 var config = DefaultConfig.Instance
     .AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithLaunchCount(1))
-    .AddDiagnoser(MemoryDiagnoser.Default)
-    .WithOptions(ConfigOptions.JoinSummary);
+    .AddDiagnoser(MemoryDiagnoser.Default);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);

@@ -11,8 +11,10 @@ namespace Chains.Models;
 internal sealed class ChatModelRunnable(IChatClient client, ChatOptions? options) : Runnable<PromptValue, ChatResponse>
 {
     private readonly ChatClientMetadata? _metadata = client.GetService<ChatClientMetadata>();
+    private readonly string _name = options?.ModelId ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "ChatModel";
+    private readonly string _spanName = "chat " + (options?.ModelId ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "ChatModel");
 
-    public override string Name => options?.ModelId ?? _metadata?.DefaultModelId ?? "ChatModel";
+    public override string Name => _name;
 
     protected internal override string StepKind => StepKinds.ChatModel;
 
@@ -59,8 +61,9 @@ internal sealed class ChatModelRunnable(IChatClient client, ChatOptions? options
 
     internal override RunScope StartScope(string name, RunContext parent, object? input, bool streaming, IReadOnlyList<string>? tags, IReadOnlyDictionary<string, object?>? metadata)
     {
-        var scope = RunScope.Start(name, StepKind, parent, input, streaming, tags, metadata);
-        if (scope.Activity is { } activity)
+        var spanName = ReferenceEquals(name, _name) ? _spanName : "chat " + name;
+        var scope = RunScope.Start(name, StepKind, parent, input, streaming, tags, metadata, spanName);
+        if (scope.Activity is { IsAllDataRequested: true } activity)
         {
             activity.SetTag("gen_ai.operation.name", "chat");
             activity.SetTag("gen_ai.provider.name", _metadata?.ProviderName);

@@ -21,8 +21,9 @@ public readonly struct RunContext
     /// <summary>Gets the options the run was started with, or <see langword="null"/>.</summary>
     public RunOptions? Options { get; }
 
-    /// <summary>Gets the id of the current step invocation, or <see langword="null"/> when nobody observes the run.</summary>
-    public Guid? RunId => Scope?.Info.RunId;
+    /// <summary>Gets the id of the current step invocation, or <see langword="null"/> when no event sink or logger
+    /// observes the run (run ids are made only for events and logs; spans have their own ids).</summary>
+    public Guid? RunId => Scope?.Info?.RunId;
 
     /// <summary>Gets the time provider of the run (<see cref="TimeProvider.System"/> unless the options name one).</summary>
     public TimeProvider TimeProvider => Options?.TimeProvider ?? TimeProvider.System;

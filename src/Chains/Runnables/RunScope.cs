@@ -15,9 +15,13 @@ internal sealed class RunScope
     private readonly long _started;
     private int _ended;
 
-    private RunScope(RunInfo info, IRunEventSink? sink, ILogger? logger, TimeProvider time, Activity? activity)
+    private RunScope(RunInfo? info, string name, string stepKind, IReadOnlyList<string> tags, IReadOnlyDictionary<string, object?> metadata, IRunEventSink? sink, ILogger? logger, TimeProvider time, Activity? activity)
     {
         Info = info;
+        Name = name;
+        StepKind = stepKind;
+        Tags = tags;
+        Metadata = metadata;
         _sink = sink;
         _logger = logger;
         _time = time;
@@ -25,13 +29,23 @@ internal sealed class RunScope
         _started = time.GetTimestamp();
     }
 
-    public RunInfo Info { get; }
+    /// <summary>Gets the run description, or <see langword="null"/> when neither an event sink nor a logger observes the
+    /// run (spans and metrics alone need no run ids, so none are made).</summary>
+    public RunInfo? Info { get; }
+
+    public string Name { get; }
+
+    public string StepKind { get; }
+
+    public IReadOnlyList<string> Tags { get; }
+
+    public IReadOnlyDictionary<string, object?> Metadata { get; }
 
     public Activity? Activity { get; }
 
     public bool HasSink => _sink is not null;
 
-    public static RunScope Start(string name, string stepKind, in RunContext parent, object? input, bool restoreCurrentActivity, IReadOnlyList<string>? extraTags = null, IReadOnlyDictionary<string, object?>? extraMetadata = null)
+    public static RunScope Start(string name, string stepKind, in RunContext parent, object? input, bool restoreCurrentActivity, IReadOnlyList<string>? extraTags = null, IReadOnlyDictionary<string, object?>? extraMetadata = null, string? spanName = null)
     {
         var options = parent.Options;
         var parentScope = parent.Scope;
@@ -40,9 +54,13 @@ internal sealed class RunScope
             name = runName;
         }
 
-        var tags = Merge(parentScope is null ? options?.Tags : parentScope.Info.Tags, extraTags);
-        var metadata = Merge(parentScope is null ? options?.Metadata : parentScope.Info.Metadata, extraMetadata);
-        var info = new RunInfo(Guid.CreateVersion7(), parentScope?.Info.RunId, name, stepKind, tags, metadata);
+        var tags = Merge(parentScope is null ? options?.Tags : parentScope.Tags, extraTags);
+        var metadata = Merge(parentScope is null ? options?.Metadata : parentScope.Metadata, extraMetadata);
+        var sink = options?.EventSink;
+        var logger = options?.LoggerFactory?.CreateLogger("Chains.Run");
+        var info = sink is null && logger is null
+            ? null
+            : new RunInfo(Guid.CreateVersion7(), parentScope?.Info?.RunId, name, stepKind, tags, metadata);
 
         Activity? activity = null;
         if (ChainsTelemetry.Source.HasListeners())
@@ -50,17 +68,24 @@ internal sealed class RunScope
             var previous = Activity.Current;
             var parentContext = parentScope?.Activity?.Context ?? previous?.Context ?? default;
             activity = ChainsTelemetry.Source.StartActivity(
-                stepKind == StepKinds.ChatModel ? "chat " + name : name,
+                spanName ?? name,
                 stepKind == StepKinds.ChatModel ? ActivityKind.Client : ActivityKind.Internal,
                 parentContext);
             if (activity is not null)
             {
-                activity.SetTag("chains.step.kind", stepKind);
-                activity.SetTag("chains.step.name", name);
-                activity.SetTag("chains.run.id", info.RunId.ToString());
-                if (tags.Count > 0)
+                if (activity.IsAllDataRequested)
                 {
-                    activity.SetTag("chains.tags", tags.ToArray());
+                    activity.SetTag("chains.step.kind", stepKind);
+                    activity.SetTag("chains.step.name", name);
+                    if (info is not null)
+                    {
+                        activity.SetTag("chains.run.id", info.RunId.ToString());
+                    }
+
+                    if (tags.Count > 0)
+                    {
+                        activity.SetTag("chains.tags", tags.ToArray());
+                    }
                 }
 
                 if (restoreCurrentActivity)
@@ -70,22 +95,21 @@ internal sealed class RunScope
             }
         }
 
-        var logger = options?.LoggerFactory?.CreateLogger("Chains.Run");
-        var scope = new RunScope(info, options?.EventSink, logger, options?.TimeProvider ?? TimeProvider.System, activity);
+        var scope = new RunScope(info, name, stepKind, tags, metadata, sink, logger, options?.TimeProvider ?? TimeProvider.System, activity);
         if (logger is not null)
         {
-            Log.StepStarted(logger, stepKind, name, info.RunId, info.ParentRunId);
+            Log.StepStarted(logger, stepKind, name, info!.RunId, info.ParentRunId);
             if (logger.IsEnabled(LogLevel.Trace))
             {
                 Log.StepInput(logger, name, Describe(input));
             }
         }
 
-        scope._sink?.OnEvent(new RunStartedEvent(info, scope._time.GetUtcNow(), input));
+        sink?.OnEvent(new RunStartedEvent(info!, scope._time.GetUtcNow(), input));
         return scope;
     }
 
-    public void Chunk(object? chunk) => _sink?.OnEvent(new RunChunkEvent(Info, _time.GetUtcNow(), chunk));
+    public void Chunk(object? chunk) => _sink?.OnEvent(new RunChunkEvent(Info!, _time.GetUtcNow(), chunk));
 
     public void Complete(object? output)
     {
@@ -97,10 +121,10 @@ internal sealed class RunScope
         var elapsed = _time.GetElapsedTime(_started);
         if (_logger is not null)
         {
-            Log.StepCompleted(_logger, Info.StepKind, Info.Name, elapsed.TotalMilliseconds, Info.RunId);
+            Log.StepCompleted(_logger, StepKind, Name, elapsed.TotalMilliseconds, Info!.RunId);
             if (_logger.IsEnabled(LogLevel.Trace))
             {
-                Log.StepOutput(_logger, Info.Name, Describe(output));
+                Log.StepOutput(_logger, Name, Describe(output));
             }
         }
 
@@ -111,7 +135,7 @@ internal sealed class RunScope
             Activity.Dispose();
         }
 
-        _sink?.OnEvent(new RunCompletedEvent(Info, _time.GetUtcNow(), output, elapsed));
+        _sink?.OnEvent(new RunCompletedEvent(Info!, _time.GetUtcNow(), output, elapsed));
     }
 
     public void Fail(Exception error)
@@ -127,11 +151,11 @@ internal sealed class RunScope
         {
             if (cancelled)
             {
-                Log.StepCancelled(_logger, Info.StepKind, Info.Name, elapsed.TotalMilliseconds, Info.RunId);
+                Log.StepCancelled(_logger, StepKind, Name, elapsed.TotalMilliseconds, Info!.RunId);
             }
             else
             {
-                Log.StepFailed(_logger, error, Info.StepKind, Info.Name, elapsed.TotalMilliseconds, Info.RunId);
+                Log.StepFailed(_logger, error, StepKind, Name, elapsed.TotalMilliseconds, Info!.RunId);
             }
         }
 
@@ -143,7 +167,7 @@ internal sealed class RunScope
             Activity.Dispose();
         }
 
-        _sink?.OnEvent(new RunFailedEvent(Info, _time.GetUtcNow(), error, elapsed));
+        _sink?.OnEvent(new RunFailedEvent(Info!, _time.GetUtcNow(), error, elapsed));
     }
 
     private void RecordDuration(TimeSpan elapsed, string? errorType)
@@ -155,8 +179,8 @@ internal sealed class RunScope
 
         var tags = new TagList
         {
-            { "chains.step.kind", Info.StepKind },
-            { "chains.step.name", Info.Name },
+            { "chains.step.kind", StepKind },
+            { "chains.step.name", Name },
         };
         if (errorType is not null)
         {
