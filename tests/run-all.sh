@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The one test command (README.md, .ci/run): provisions what the tests need, builds the solution (library, samples,
-# benchmarks) and runs every test project. Prints "N passed, N failed" at the end.
+# The one test command (README.md, .ci/run): provisions what the tests need (a PostgreSQL 17 + pgvector server, unless
+# CHAINS_TEST_POSTGRES names one), builds the solution (libraries, samples, benchmarks) and runs every test project.
+# Prints "N passed, N failed" at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +23,11 @@ mkdir -p artifacts/packages
 echo "==> build ($configuration)"
 dotnet build Chains.sln -c "$configuration" --nologo -v quiet
 
+echo "==> PostgreSQL 17 + pgvector"
+eval "$(tests/postgres.sh start)"
+
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; tests/postgres.sh stop' EXIT
 echo "==> test"
 set +e
 dotnet test --solution Chains.sln -c "$configuration" --no-build 2>&1 | tee "$log"
