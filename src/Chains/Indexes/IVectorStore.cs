@@ -38,7 +38,13 @@ public sealed record VectorRecord(Document Document, ReadOnlyMemory<float> Vecto
 /// <summary>A search match.</summary>
 /// <param name="Document">The matching document.</param>
 /// <param name="Score">Its similarity to the query (higher is closer).</param>
-public sealed record VectorSearchResult(Document Document, double Score);
+public sealed record VectorSearchResult(Document Document, double Score)
+{
+    /// <summary>Gets the stored vector of the match when the search asked for it with
+    /// <see cref="VectorSearchOptions.IncludeVectors"/>; empty otherwise. A store may keep vectors normalised (the
+    /// in-process store does for cosine), so this vector has the stored direction, not necessarily the upserted length.</summary>
+    public ReadOnlyMemory<float> Vector { get; init; }
+}
 
 /// <summary>Options of <see cref="IVectorStore.SearchAsync"/>.</summary>
 public sealed record VectorSearchOptions
