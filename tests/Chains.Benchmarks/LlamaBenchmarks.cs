@@ -1,0 +1,325 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Chains.LLamaSharp;
+using LLama;
+using LLama.Common;
+using LLama.Native;
+using LLama.Sampling;
+using Microsoft.Extensions.AI;
+
+namespace Chains.Benchmarks;
+
+/// <summary>Generation throughput: Chains' <see cref="IChatClient"/> over a loaded model against a hand-written
+/// LLamaSharp loop (context, batch, sampling pipeline) producing the same number of tokens from the same cached prompt.
+/// Target: ratio ≥ 0.97× the baseline's tokens/s, i.e. Chat/Raw time ≤ 1.03.</summary>
+[BenchmarkCategory("llama")]
+public class LlamaThroughputBenchmarks
+{
+    private const int Tokens = 64;
+    private LlamaModel _model = null!;
+    private IChatClient _client = null!;
+    private ChatOptions _options = null!;
+    private LLamaWeights _weights = null!;
+    private LLamaContext _context = null!;
+    private LLamaToken[] _prompt = null!;
+    private readonly LLamaBatch _batch = new();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var path = BenchModel.Path;
+        _model = LlamaModel.Load(path, new LlamaModelOptions { ContextSize = 512, MaxConcurrentRequests = 1, Threads = 1, BatchSize = 256 });
+        _client = _model.AsChatClient();
+
+        // A seed whose answer runs to the token limit, so both sides produce exactly the same number of tokens.
+        for (var seed = 0; ; seed++)
+        {
+            _options = new ChatOptions { Seed = seed, MaxOutputTokens = Tokens };
+            var response = _client.GetResponseAsync(BenchModel.Question, _options).GetAwaiter().GetResult();
+            if (response.FinishReason == ChatFinishReason.Length)
+            {
+                break;
+            }
+        }
+
+        var parameters = new ModelParams(path) { ContextSize = 512, Threads = 1, BatchSize = 256 };
+        _weights = LLamaWeights.LoadFromFile(parameters);
+        _context = _weights.CreateContext(parameters);
+        var rendered = Encoding.UTF8.GetString(new LLamaTemplate(_weights, strict: false) { AddAssistant = true }.Add("user", BenchModel.Question).Apply());
+        _prompt = _context.Tokenize(rendered, addBos: false, special: true);
+        _batch.AddRange(_prompt.AsSpan(0, _prompt.Length - 1), 0, LLamaSeqId.Zero, false);
+        _context.NativeHandle.Decode(_batch);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _client.Dispose();
+        _model.Dispose();
+        _context.Dispose();
+        _weights.Dispose();
+    }
+
+    /// <summary>The raw loop: re-evaluate the last prompt token (like the cached path), then sample and decode one token at a time.</summary>
+    [Benchmark(Baseline = true)]
+    public string Raw()
+    {
+        var handle = _context.NativeHandle;
+        handle.MemorySequenceRemove(LLamaSeqId.Zero, _prompt.Length - 1, -1);
+        using var sampler = new DefaultSamplingPipeline { Seed = 7 };
+        var decoder = new StreamingTokenDecoder(_context);
+        var text = new StringBuilder();
+        var position = _prompt.Length - 1;
+        var next = _prompt[^1];
+        for (var i = 0; i < Tokens; i++)
+        {
+            _batch.Clear();
+            _batch.Add(next, position++, LLamaSeqId.Zero, true);
+            handle.Decode(_batch);
+            next = sampler.Sample(handle, _batch.TokenCount - 1);
+            decoder.Add(next);
+            text.Append(decoder.Read());
+        }
+
+        return text.ToString();
+    }
+
+    [Benchmark]
+    public async Task<string> Chat() => (await _client.GetResponseAsync(BenchModel.Question, _options)).Text;
+}
+
+/// <summary>Time to first token as a conversation grows: at turn 20 with the history's KV cache reused it should cost
+/// no more than 1.5× turn 2 (only the new exchange is evaluated); the re-prefilling rows show what reuse saves.</summary>
+[BenchmarkCategory("llama")]
+public class LlamaPrefixReuseBenchmarks
+{
+    private LlamaModel _model = null!;
+    private IChatClient _client = null!;
+    private readonly ChatOptions _firstToken = new() { MaxOutputTokens = 1, Temperature = 0 };
+    private List<ChatMessage> _history = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _model = LlamaModel.Load(BenchModel.Path, new LlamaModelOptions { ContextSize = 2048, MaxConcurrentRequests = 1, Threads = 1, BatchSize = 512, FlashAttention = false });
+        _client = _model.AsChatClient();
+        _history = [new ChatMessage(ChatRole.System, "You are a helpful assistant.")];
+        for (var turn = 1; turn <= 20; turn++)
+        {
+            _history.Add(new ChatMessage(ChatRole.User, $"q{turn}: weather in paris?"));
+            _history.Add(new ChatMessage(ChatRole.Assistant, $"a{turn}: it is fine"));
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _client.Dispose();
+        _model.Dispose();
+    }
+
+    /// <summary>The cache holds the conversation up to the previous turn, as it does when a chat continues.</summary>
+    [IterationSetup(Targets = [nameof(Turn2Reused)])]
+    public void CacheTurn1() => Prime(Turn(1));
+
+    [IterationSetup(Targets = [nameof(Turn20Reused)])]
+    public void CacheTurn19() => Prime(Turn(19));
+
+    /// <summary>The cache holds another conversation: the whole history is evaluated again.</summary>
+    [IterationSetup(Targets = [nameof(Turn2Prefilled), nameof(Turn20Prefilled)])]
+    public void CacheOther() => Prime([new ChatMessage(ChatRole.User, "something else entirely")]);
+
+    [Benchmark(Baseline = true)]
+    public Task<ChatResponse> Turn2Reused() => _client.GetResponseAsync(Turn(2), _firstToken);
+
+    [Benchmark]
+    public Task<ChatResponse> Turn20Reused() => _client.GetResponseAsync(Turn(20), _firstToken);
+
+    [Benchmark]
+    public Task<ChatResponse> Turn2Prefilled() => _client.GetResponseAsync(Turn(2), _firstToken);
+
+    [Benchmark]
+    public Task<ChatResponse> Turn20Prefilled() => _client.GetResponseAsync(Turn(20), _firstToken);
+
+    /// <summary>The messages of a request at <paramref name="turn"/>: history up to that turn's question.</summary>
+    private List<ChatMessage> Turn(int turn) => _history.Take(1 + (2 * turn) - 1).ToList();
+
+    private void Prime(List<ChatMessage> messages) => _client.GetResponseAsync(messages, _firstToken).GetAwaiter().GetResult();
+}
+
+/// <summary>Four sessions at once on one loaded model (one batched decode per step) against the same four one after
+/// another. Target: Concurrent4 takes ≤ 0.5× the sequential time (≥ 2× the throughput).</summary>
+[BenchmarkCategory("llama")]
+public class LlamaConcurrencyBenchmarks
+{
+    private LlamaModel _model = null!;
+    private IChatClient _client = null!;
+    private ChatOptions[] _options = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _model = LlamaModel.Load(BenchModel.Path, new LlamaModelOptions { ContextSize = 512, MaxConcurrentRequests = 4, Threads = 1, BatchSize = 256 });
+        _client = _model.AsChatClient();
+
+        // Each answer is exactly 32 single-token letters, so both sides do the same work.
+        var grammar = GbnfGrammar.Parse("root ::= [bcdfghjkpqvwxz]{32}");
+        _options = [.. Enumerable.Range(0, 4).Select(i => new ChatOptions { Seed = i, MaxOutputTokens = 40 }.WithGrammar(grammar))];
+        Sequential().GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _client.Dispose();
+        _model.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public async Task<int> Sequential()
+    {
+        var total = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            total += (await _client.GetResponseAsync($"session {i}: {BenchModel.Question}", _options[i])).Text.Length;
+        }
+
+        return total;
+    }
+
+    [Benchmark]
+    public async Task<int> Concurrent4()
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => _client.GetResponseAsync($"session {i}: {BenchModel.Question}", _options[i])));
+        return responses.Sum(r => r.Text.Length);
+    }
+}
+
+/// <summary>Writes the same kind of model the tests generate: llama architecture, F32, 2 blocks of width 64, a
+/// 311-token SentencePiece vocabulary with byte tokens and ChatML control tokens, deterministic random weights.</summary>
+internal static class BenchModel
+{
+    public const string Question = "What is the weather in Paris today, and should I take an umbrella?";
+
+    private static readonly Lazy<string> s_path = new(Write);
+
+    public static string Path => s_path.Value;
+
+    private static string Write()
+    {
+        var tokens = new List<string> { "<unk>", "<s>", "</s>" };
+        var types = new List<int> { 2, 3, 3 };
+        for (var b = 0; b < 256; b++)
+        {
+            tokens.Add($"<0x{b:X2}>");
+            types.Add(6);
+        }
+
+        tokens.AddRange(["<|im_start|>", "<|im_end|>", "\u2581"]);
+        types.AddRange([3, 3, 1]);
+        foreach (var piece in Enumerable.Range('a', 26).Concat(Enumerable.Range('0', 10)).Select(c => ((char)c).ToString()))
+        {
+            tokens.Add(piece);
+            types.Add(1);
+        }
+
+        const int Embd = 64, Ff = 128, Heads = 4, KvHeads = 2, Blocks = 2;
+        var kv = Embd / Heads * KvHeads;
+        var meta = new List<(string Key, uint Type, Action<BinaryWriter> Write)>
+        {
+            ("general.architecture", 8, w => Str(w, "llama")),
+            ("general.name", 8, w => Str(w, "bench-tiny-llama")),
+            ("llama.context_length", 4, w => w.Write(2048u)),
+            ("llama.embedding_length", 4, w => w.Write((uint)Embd)),
+            ("llama.block_count", 4, w => w.Write((uint)Blocks)),
+            ("llama.feed_forward_length", 4, w => w.Write((uint)Ff)),
+            ("llama.attention.head_count", 4, w => w.Write((uint)Heads)),
+            ("llama.attention.head_count_kv", 4, w => w.Write((uint)KvHeads)),
+            ("llama.attention.layer_norm_rms_epsilon", 6, w => w.Write(1e-5f)),
+            ("tokenizer.ggml.model", 8, w => Str(w, "llama")),
+            ("tokenizer.ggml.tokens", 9, w => { w.Write(8u); w.Write((ulong)tokens.Count); tokens.ForEach(t => Str(w, t)); }),
+            ("tokenizer.ggml.scores", 9, w => { w.Write(6u); w.Write((ulong)tokens.Count); tokens.ForEach(_ => w.Write(-1f)); }),
+            ("tokenizer.ggml.token_type", 9, w => { w.Write(5u); w.Write((ulong)types.Count); types.ForEach(w.Write); }),
+            ("tokenizer.ggml.bos_token_id", 4, w => w.Write(1u)),
+            ("tokenizer.ggml.eos_token_id", 4, w => w.Write(260u)),
+            ("tokenizer.ggml.add_bos_token", 7, w => w.Write((byte)0)),
+            ("tokenizer.ggml.add_space_prefix", 7, w => w.Write((byte)0)),
+            ("tokenizer.chat_template", 8, w => Str(w, "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")),
+        };
+        var tensors = new List<(string Name, long[] Shape, float Scale)>
+        {
+            ("token_embd.weight", [Embd, tokens.Count], 1f),
+            ("output_norm.weight", [Embd], 0f),
+            ("output.weight", [Embd, tokens.Count], 0.35f),
+        };
+        for (var b = 0; b < Blocks; b++)
+        {
+            tensors.AddRange(
+            [
+                ($"blk.{b}.attn_norm.weight", [Embd], 0f), ($"blk.{b}.attn_q.weight", [Embd, Embd], 0.25f),
+                ($"blk.{b}.attn_k.weight", [Embd, kv], 0.25f), ($"blk.{b}.attn_v.weight", [Embd, kv], 0.25f),
+                ($"blk.{b}.attn_output.weight", [Embd, Embd], 0.125f), ($"blk.{b}.ffn_norm.weight", [Embd], 0f),
+                ($"blk.{b}.ffn_gate.weight", [Embd, Ff], 0.25f), ($"blk.{b}.ffn_up.weight", [Embd, Ff], 0.25f),
+                ($"blk.{b}.ffn_down.weight", [Ff, Embd], 0.09f),
+            ]);
+        }
+
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"chains-bench-{Environment.ProcessId}.gguf");
+        using (var w = new BinaryWriter(File.Create(path)))
+        {
+            w.Write("GGUF"u8);
+            w.Write(3u);
+            w.Write((ulong)tensors.Count);
+            w.Write((ulong)meta.Count);
+            foreach (var (key, type, write) in meta)
+            {
+                Str(w, key);
+                w.Write(type);
+                write(w);
+            }
+
+            long offset = 0;
+            foreach (var (name, shape, _) in tensors)
+            {
+                Str(w, name);
+                w.Write((uint)shape.Length);
+                Array.ForEach(shape, d => w.Write((ulong)d));
+                w.Write(0u);
+                w.Write((ulong)offset);
+                offset += (shape.Aggregate(1L, (a, b) => a * b) * 4 + 31) / 32 * 32;
+            }
+
+            Pad(w);
+            var random = new Random(42);
+            foreach (var (_, shape, scale) in tensors)
+            {
+                var count = shape.Aggregate(1L, (a, b) => a * b);
+                for (long i = 0; i < count; i++)
+                {
+                    w.Write(scale == 0f ? 1f : scale * (float)((random.NextDouble() * 2) - 1));
+                }
+
+                Pad(w);
+            }
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
+        return path;
+
+        static void Str(BinaryWriter w, string s)
+        {
+            var bytes = Encoding.UTF8.GetBytes(s);
+            w.Write((ulong)bytes.Length);
+            w.Write(bytes);
+        }
+
+        static void Pad(BinaryWriter w)
+        {
+            w.Flush();
+            while (w.BaseStream.Position % 32 != 0)
+            {
+                w.Write((byte)0);
+            }
+        }
+    }
+}
