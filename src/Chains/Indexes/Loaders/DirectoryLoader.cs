@@ -50,9 +50,12 @@ public sealed class DirectoryLoader : IDocumentLoader
 
     /// <inheritdoc />
     /// <exception cref="DirectoryNotFoundException">The root folder does not exist.</exception>
-    /// <exception cref="DocumentLoadException">A file failed and <see cref="DirectoryLoaderOptions.StopOnError"/> is set.</exception>
+    /// <exception cref="DocumentLoadException">A file failed and <see cref="DirectoryLoaderOptions.StopOnError"/> is set;
+    /// or, without an <see cref="DirectoryLoaderOptions.OnError"/> callback, files failed: then it is thrown after every
+    /// other file was loaded, naming each failing file.</exception>
     public async IAsyncEnumerable<Document> LoadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var unreported = new List<FileLoadFailure>();
         foreach (var relative in MatchFiles())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -69,7 +72,7 @@ public sealed class DirectoryLoader : IDocumentLoader
             }
             catch (Exception exception) when (!IsCancellation(exception, cancellationToken))
             {
-                Fail(full, relative, exception);
+                Fail(full, relative, exception, unreported);
                 continue;
             }
 
@@ -84,7 +87,7 @@ public sealed class DirectoryLoader : IDocumentLoader
                     }
                     catch (Exception exception) when (!IsCancellation(exception, cancellationToken))
                     {
-                        Fail(full, relative, exception);
+                        Fail(full, relative, exception, unreported);
                         break;
                     }
 
@@ -100,6 +103,16 @@ public sealed class DirectoryLoader : IDocumentLoader
             {
                 await documents.DisposeAsync();
             }
+        }
+
+        if (unreported.Count > 0)
+        {
+            // Nobody asked to hear about failures: say so at the end rather than dropping files silently.
+            var names = string.Join(", ", unreported.Select(f => f.SourceName));
+            throw new DocumentLoadException(
+                $"{unreported.Count} file(s) failed to load and were skipped: {names}. Pass DirectoryLoaderOptions.OnError to handle failures yourself, or StopOnError to stop at the first.",
+                unreported[0].SourceName,
+                new AggregateException(unreported.Select(f => f.Exception)));
         }
     }
 
@@ -120,14 +133,22 @@ public sealed class DirectoryLoader : IDocumentLoader
         return files;
     }
 
-    private void Fail(string path, string relative, Exception exception)
+    private void Fail(string path, string relative, Exception exception, List<FileLoadFailure> unreported)
     {
         if (_stopOnError)
         {
             throw new DocumentLoadException($"Loading '{relative}' failed: {exception.Message}", relative, exception);
         }
 
-        _onError?.Invoke(new FileLoadFailure(path, relative, exception));
+        var failure = new FileLoadFailure(path, relative, exception);
+        if (_onError is null)
+        {
+            unreported.Add(failure);
+        }
+        else
+        {
+            _onError(failure);
+        }
     }
 
     private static bool IsCancellation(Exception exception, CancellationToken cancellationToken)

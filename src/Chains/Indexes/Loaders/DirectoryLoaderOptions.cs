@@ -21,6 +21,7 @@ public sealed record DirectoryLoaderOptions
 
     /// <summary>Gets the callback told about each file that fails (its path and exception) when
     /// <see cref="StopOnError"/> is off. It runs on the loading thread before the next file is read. Without it,
-    /// failing files are skipped silently.</summary>
+    /// the other files are still loaded and a <see cref="DocumentLoadException"/> naming every failing file is thrown at
+    /// the end.</summary>
     public Action<FileLoadFailure>? OnError { get; init; }
 }

@@ -74,6 +74,27 @@ public sealed class DirectoryLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_NoErrorCallback_LoadsTheRestThenThrowsNamingEveryFailure()
+    {
+        var loaded = new List<string>();
+        var loader = new DirectoryLoader(_folder.Path, new DirectoryLoaderOptions { Include = ["data/*.json"] });
+
+        var error = await Assert.ThrowsAsync<DocumentLoadException>(async () =>
+        {
+            await foreach (var document in loader.LoadAsync(Ct))
+            {
+                loaded.Add(document.Id);
+            }
+        });
+
+        Assert.NotEmpty(loaded); // items.json, after the broken file, was still loaded
+        Assert.All(loaded, id => Assert.StartsWith("data/items.json", id, StringComparison.Ordinal));
+        Assert.Equal("data/broken.json", error.SourceName);
+        Assert.Contains("1 file(s) failed", error.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidDataException>(Assert.Single(Assert.IsType<AggregateException>(error.InnerException).InnerExceptions));
+    }
+
+    [Fact]
     public async Task LoadAsync_CustomRegistry_UsesItsLoadersAndSnapshotsIt()
     {
         var registry = new DocumentLoaderRegistry().Register(".png", f => new NamedLoader(f.SourceName));
