@@ -133,7 +133,7 @@ public sealed class Bm25Index
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        var terms = TextTerms.Tokenize(query).Distinct(StringComparer.Ordinal).ToArray();
+        var terms = TextTerms.Tokenize(query, forQuery: true).Distinct(StringComparer.Ordinal).ToArray();
         var scores = new Dictionary<string, double>(StringComparer.Ordinal);
         lock (_lock)
         {

@@ -9,13 +9,17 @@ namespace Chains.Indexes.Retrievers;
 /// character (unigram) and every pair of adjacent characters (bigram), so a two-character word such as 向量 matches as a
 /// unit and single characters still match.
 /// </summary>
+/// <remarks>Queries are tokenized more strictly (<c>forQuery</c>): a CJK run of two or more characters gives only its
+/// bigrams, because its single characters (了, 的, 天...) match nearly every document and would rank unrelated passages;
+/// a lone CJK character is still searched as a unigram.</remarks>
 internal static class TextTerms
 {
-    public static List<string> Tokenize(string text)
+    public static List<string> Tokenize(string text, bool forQuery = false)
     {
         var terms = new List<string>();
         var word = new StringBuilder();
         Rune? previousCjk = null;
+        var runStart = -1;
         foreach (var rune in text.EnumerateRunes())
         {
             if (IsCjk(rune))
@@ -25,19 +29,35 @@ internal static class TextTerms
                 if (previousCjk is { } previous)
                 {
                     terms.Add(previous + unigram);
+                    if (forQuery && runStart >= 0)
+                    {
+                        // The run has two characters at least: its first unigram is not a query term after all.
+                        terms.RemoveAt(runStart);
+                        runStart = -1;
+                    }
+                }
+                else if (forQuery)
+                {
+                    runStart = terms.Count;
                 }
 
-                terms.Add(unigram);
+                if (!forQuery || previousCjk is null)
+                {
+                    terms.Add(unigram);
+                }
+
                 previousCjk = rune;
             }
             else if (Rune.IsLetterOrDigit(rune) || (word.Length > 0 && Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark))
             {
                 previousCjk = null;
+                runStart = -1;
                 word.Append(Rune.ToLowerInvariant(rune).ToString());
             }
             else
             {
                 previousCjk = null;
+                runStart = -1;
                 Flush(word, terms);
             }
         }

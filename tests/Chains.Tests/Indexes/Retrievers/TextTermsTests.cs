@@ -30,4 +30,12 @@ public class TextTermsTests
     [Fact]
     public void Tokenize_SurrogatePairIdeograph_IsOneCharacter()
         => Assert.Equal(["𠀀", "𠀀中", "中"], TextTerms.Tokenize("𠀀中"));
+
+    [Fact]
+    public void Tokenize_QueryWithCjkRun_BigramsOnly()
+        => Assert.Equal(["下雨", "雨了", "rain"], TextTerms.Tokenize("下雨了 rain", forQuery: true));
+
+    [Fact]
+    public void Tokenize_QueryWithLoneCjkCharacter_KeepsTheUnigram()
+        => Assert.Equal(["猫", "cat", "狗"], TextTerms.Tokenize("猫 cat 狗", forQuery: true));
 }
