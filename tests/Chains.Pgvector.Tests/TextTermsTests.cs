@@ -1,0 +1,87 @@
+namespace Chains.Pgvector.Tests;
+
+/// <summary><see cref="TextTerms"/>: CJK runs become positioned bigrams on the client; words are built on the client for
+/// the <c>simple</c> configuration and left to the server's configuration otherwise.</summary>
+public sealed class TextTermsTests(PostgresServer server)
+{
+    [Fact]
+    public void ForDocument_LatinOnlyForServerConfig_LeavesEverythingToPostgres()
+    {
+        var (parsed, vector) = TextTerms.ForDocument("Plain English text, nothing else.", includeWords: false);
+
+        Assert.Null(parsed);
+        Assert.Equal(string.Empty, vector);
+    }
+
+    [Fact]
+    public void ForDocument_MixedTextForServerConfig_BlanksCjkRunsAndPositionsTheirTerms()
+    {
+        var (parsed, vector) = TextTerms.ForDocument("pgvector 向量库。Done 日本語", includeWords: false);
+
+        Assert.Equal("pgvector  。Done  ", parsed); // "。" is punctuation, left to the parser
+        Assert.Equal("'向':1 '向量':1 '库':3 '日':4 '日本':4 '本':5 '本語':5 '語':6 '量':2 '量库':2", vector);
+    }
+
+    [Fact]
+    public void ForDocument_MixedTextForSimpleConfig_PositionsWordsAndCjkTermsInOrder()
+    {
+        var (parsed, vector) = TextTerms.ForDocument("Ask 量子计算, ask again! It's O'Brien's", includeWords: true);
+
+        Assert.Null(parsed);
+        Assert.Equal("'again':7 'ask':1,6 'brien':11 'it':8 'o':10 's':9,12 '子':3 '子计':3 '算':5 '计':4 '计算':4 '量':2 '量子':2", vector);
+    }
+
+    [Fact]
+    public void ForDocument_SupplementaryIdeographs_KeepsSurrogatePairsWhole()
+        => Assert.Equal("'𠀀':1 '𠀀𠀁':1 '𠀁':2", TextTerms.ForDocument("𠀀𠀁", includeWords: true).Vector);
+
+    [Fact]
+    public async Task ForDocument_HostileAndLongText_GivesValidTsvectorInput()
+    {
+        var text = "a'b \\ 'quoted' 中'文 " + string.Join(' ', Enumerable.Repeat("repeat", 400)) + " " + new string('x', 3000);
+
+        var (_, vector) = TextTerms.ForDocument(text, includeWords: true);
+
+        Assert.Equal("'a':1 'b':2", TextTerms.ForDocument("a'b", includeWords: true).Vector);
+        Assert.Equal(256L, await server.ScalarAsync("SELECT array_length(positions, 1)::bigint FROM unnest($1::tsvector) WHERE lexeme = 'repeat'", vector));
+        Assert.Equal(0L, await server.ScalarAsync("SELECT count(*) FROM unnest($1::tsvector) WHERE length(lexeme) > 2046", vector));
+        Assert.Equal(1L, await server.ScalarAsync("SELECT count(*) FROM unnest($1::tsvector) WHERE lexeme = 'quoted'", vector));
+    }
+
+    [Fact]
+    public async Task ForDocument_SimpleConfigOnPlainText_MatchesPostgresToTsvector()
+    {
+        const string Text = "The Quick brown fox jumps over 42 lazy dogs; the END. Ünïcödé ΣΊΣΥΦΟΣ words too";
+
+        var client = await server.ScalarAsync("SELECT $1::tsvector::text", TextTerms.ForDocument(Text, includeWords: true).Vector);
+        var postgres = await server.ScalarAsync("SELECT to_tsvector('simple', $1)::text", Text);
+
+        Assert.Equal(postgres, client);
+    }
+
+    [Fact]
+    public void ForQuery_MixedText_GivesLowerCasedWordsAndBigrams()
+    {
+        var (words, terms) = TextTerms.ForQuery("What is 量子计算? Ask PostgreSQL's planner (v17)!");
+
+        Assert.Equal(["what", "is", "ask", "postgresql", "s", "planner", "v17"], words);
+        Assert.Equal(["量子", "子计", "计算"], terms);
+    }
+
+    [Fact]
+    public void ForQuery_SingleCjkCharacter_KeepsItAsAUnigram()
+        => Assert.Equal(["茶"], TextTerms.ForQuery("茶").Terms);
+
+    [Fact]
+    public void ForQuery_OnlyPunctuation_GivesNothing()
+    {
+        var (words, terms) = TextTerms.ForQuery("?! ... ; --");
+
+        Assert.Empty(words);
+        Assert.Empty(terms);
+    }
+
+    [Fact]
+    public void ToTsQueryText_Terms_QuotesEachAndJoinsWithOr()
+        => Assert.Equal("'量子' | 'a''b' | 'c\\\\d'", TextTerms.ToTsQueryText(["量子", "a'b", "c\\d"]));
+}
