@@ -260,8 +260,28 @@ internal sealed partial class PgvectorSchema
     {
         try
         {
-            await using var cmd = Command(connection, null, "SELECT $1 IS NULL", _table.ToParameter(new float[_table.Options.Dimensions]));
-            await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            await SendVectorAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or ArgumentException)
+        {
+            // Another connection (or process) may have created the extension after this data source loaded its type
+            // catalogue: reload it once before concluding that UseVector() is missing.
+            await connection.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
+            await SendVectorWithHintAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendVectorAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var cmd = Command(connection, null, "SELECT $1 IS NULL", _table.ToParameter(new float[_table.Options.Dimensions]));
+        await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SendVectorWithHintAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendVectorAsync(connection, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or ArgumentException)
         {
