@@ -79,7 +79,8 @@ start() {
   bin=/usr/lib/postgresql/17/bin
   password=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
   mkdir -p "$root$data" "$root/run/postgresql"
-  chroot "$root" chown -R postgres:postgres /var/lib/chains-test /run/postgresql
+  # Only the new, empty data folder: servers of parallel test classes own files under /var/lib/chains-test too.
+  chroot "$root" chown postgres:postgres /var/lib/chains-test "$data" /run/postgresql
   printf '%s\n' "$password" > "$root/tmp/chains-pw-$port"
   chroot "$root" chown postgres "/tmp/chains-pw-$port"
   in_root "$bin/initdb" -D "$data" -U postgres --auth=scram-sha-256 --pwfile="/tmp/chains-pw-$port" -E UTF8 --locale=C.UTF-8 >/dev/null
