@@ -41,26 +41,13 @@ public sealed class HybridSearchTests(PostgresServer server) : IAsyncLifetime
         ("四川的美食有哪些", 10), ("哪里可以看到壁画？", 19), ("介绍一下京剧", 17),
     ];
 
-    private readonly string _schema = TestNames.Unique("hybrid");
-    private NpgsqlDataSource _dataSource = null!;
+    private readonly TestSchema _db = new(server, "hybrid");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync()
-    {
-        _dataSource = server.CreateDataSource();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        await using (var cmd = _dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE"))
-        {
-            await cmd.ExecuteNonQueryAsync();
-        }
-
-        await _dataSource.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task HybridSearchAsync_ChineseCorpusWithUninformativeVectors_FindsTheRelevantDocumentByItsTerms()
@@ -76,7 +63,7 @@ public sealed class HybridSearchTests(PostgresServer server) : IAsyncLifetime
             var results = await store.HybridSearchAsync(query, RandomVector(random, 8), new HybridSearchOptions { Top = 3 }, Ct);
             hits += Ids(results).Contains($"zh{relevant}") ? 1 : 0;
             naiveHits += (long)(await server.ScalarAsync(
-                $"SELECT count(*) FROM \"{_schema}\".zh WHERE id = $1 AND to_tsvector('simple', content) @@ plainto_tsquery('simple', $2)",
+                $"SELECT count(*) FROM \"{_db.Name}\".zh WHERE id = $1 AND to_tsvector('simple', content) @@ plainto_tsquery('simple', $2)",
                 $"zh{relevant}",
                 query))! > 0 ? 1 : 0;
         }
@@ -157,9 +144,9 @@ public sealed class HybridSearchTests(PostgresServer server) : IAsyncLifetime
     }
 
     private PgvectorStore Store(string table, string config = "simple")
-        => _dataSource.AsVectorStore(new PgvectorStoreOptions
+        => _db.DataSource.AsVectorStore(new PgvectorStoreOptions
         {
-            Schema = _schema,
+            Schema = _db.Name,
             Table = table,
             Dimensions = table switch { "zh" => 8, "fusion" => 4, _ => 2 },
             TextSearchConfig = config,

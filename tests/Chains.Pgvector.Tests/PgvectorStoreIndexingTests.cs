@@ -9,26 +9,13 @@ namespace Chains.Pgvector.Tests;
 /// record manager, including a PostgreSQL backend killed with SIGKILL in the middle of a commit.</summary>
 public sealed class PgvectorStoreIndexingTests(PostgresServer server, PrivatePostgresServer privateServer) : IClassFixture<PrivatePostgresServer>, IAsyncLifetime
 {
-    private readonly string _schema = TestNames.Unique("indexing");
-    private NpgsqlDataSource _dataSource = null!;
+    private readonly TestSchema _db = new(server, "indexing");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync()
-    {
-        _dataSource = server.CreateDataSource();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        await using (var cmd = _dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE"))
-        {
-            await cmd.ExecuteNonQueryAsync();
-        }
-
-        await _dataSource.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task SharesTransactionsWith_OnlyItsOwnRecordManager()
@@ -61,7 +48,7 @@ public sealed class PgvectorStoreIndexingTests(PostgresServer server, PrivatePos
         Assert.Equal(3L * 3 + 1, await store.CountAsync(cancellationToken: Ct));
         Assert.StartsWith("doc1#0", Assert.Single(Assert.Single(await records.GetAsync(["doc1"], Ct)).ChunkIds), StringComparison.Ordinal);
         Assert.Empty(await records.GetAsync(["doc4"], Ct));
-        await AssertConsistentAsync(_dataSource, "corpus");
+        await AssertConsistentAsync(_db.DataSource, "corpus");
     }
 
     [Fact]
@@ -174,7 +161,7 @@ public sealed class PgvectorStoreIndexingTests(PostgresServer server, PrivatePos
     /// <summary>Every record's chunks exist, every chunk belongs to a record, and no record is left pending.</summary>
     private async Task AssertConsistentAsync(NpgsqlDataSource dataSource, string table, string? schema = null)
     {
-        var qualified = $"\"{schema ?? _schema}\".{table}";
+        var qualified = $"\"{schema ?? _db.Name}\".{table}";
         await using var missing = dataSource.CreateCommand($"SELECT count(*) FROM {qualified}_records r, unnest(r.chunk_ids) AS c(id) WHERE NOT EXISTS (SELECT 1 FROM {qualified} t WHERE t.id = c.id)");
         await using var orphans = dataSource.CreateCommand($"SELECT count(*) FROM {qualified} t WHERE NOT EXISTS (SELECT 1 FROM {qualified}_records r WHERE t.id = ANY(r.chunk_ids))");
         await using var pending = dataSource.CreateCommand($"SELECT count(*) FROM {qualified}_records WHERE content_hash IS NULL");
@@ -184,7 +171,7 @@ public sealed class PgvectorStoreIndexingTests(PostgresServer server, PrivatePos
         Assert.Equal(0L, await pending.ExecuteScalarAsync(Ct));
     }
 
-    private PgvectorStore Store(string table) => _dataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _schema, Table = table, Dimensions = 8 });
+    private PgvectorStore Store(string table) => _db.DataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _db.Name, Table = table, Dimensions = 8 });
 
     private static IEnumerable<Document> Docs(int count, string version, int lines = 3)
         => Enumerable.Range(0, count).Select(i => new Document($"doc{i}", string.Join('\n', Enumerable.Range(0, lines).Select(l => $"doc{i} line {l} {version} text"))));

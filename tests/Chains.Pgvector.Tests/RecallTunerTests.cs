@@ -7,41 +7,28 @@ namespace Chains.Pgvector.Tests;
 /// exact search per setting, and the smallest setting that reaches the target.</summary>
 public sealed class RecallTunerTests(PostgresServer server) : IAsyncLifetime
 {
-    private readonly string _schema = TestNames.Unique("tuner");
-    private NpgsqlDataSource _dataSource = null!;
+    private readonly TestSchema _db = new(server, "tuner");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync()
-    {
-        _dataSource = server.CreateDataSource();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        await using (var cmd = _dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE"))
-        {
-            await cmd.ExecuteNonQueryAsync();
-        }
-
-        await _dataSource.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task TuneRecallAsync_Hnsw_ReportsRecallPerEfSearchAndPicksTheSmallestReachingTheTarget()
     {
         var vectors = Clustered(2500, 24, 25, seed: 21);
-        await using var store = _dataSource.AsVectorStore(new PgvectorStoreOptions
+        await using var store = _db.DataSource.AsVectorStore(new PgvectorStoreOptions
         {
-            Schema = _schema,
+            Schema = _db.Name,
             Table = "hnsw",
             Dimensions = 24,
             Index = PgvectorIndex.Hnsw(),
             Query = new() { IterativeScan = PgvectorIterativeScan.Off },
         });
         await store.UpsertAsync(vectors.Select((v, i) => Record($"v{i}", "x", v)).ToArray(), Ct);
-        await server.ScalarAsync($"ANALYZE \"{_schema}\".hnsw");
+        await server.ScalarAsync($"ANALYZE \"{_db.Name}\".hnsw");
         var random = new Random(4);
         var queries = Enumerable.Range(0, 25).Select(_ => (ReadOnlyMemory<float>)vectors[random.Next(vectors.Length)].Select(x => x + 0.05f).ToArray()).ToList();
 
@@ -73,14 +60,14 @@ public sealed class RecallTunerTests(PostgresServer server) : IAsyncLifetime
     public async Task TuneRecallAsync_IvfFlat_TunesProbesUpToAllLists()
     {
         var vectors = Clustered(800, 8, 8, seed: 2);
-        await using (var loader = _dataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _schema, Table = "ivf", Dimensions = 8, Index = PgvectorIndex.None }))
+        await using (var loader = _db.DataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _db.Name, Table = "ivf", Dimensions = 8, Index = PgvectorIndex.None }))
         {
             await loader.UpsertAsync(vectors.Select((v, i) => Record($"v{i}", "x", v)).ToArray(), Ct);
         }
 
-        await using var store = _dataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _schema, Table = "ivf", Dimensions = 8, Index = PgvectorIndex.IvfFlat(16), Query = new() { IterativeScan = PgvectorIterativeScan.Off } });
+        await using var store = _db.DataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _db.Name, Table = "ivf", Dimensions = 8, Index = PgvectorIndex.IvfFlat(16), Query = new() { IterativeScan = PgvectorIterativeScan.Off } });
         await store.EnsureSchemaAsync(Ct);
-        await server.ScalarAsync($"ANALYZE \"{_schema}\".ivf");
+        await server.ScalarAsync($"ANALYZE \"{_db.Name}\".ivf");
 
         var result = await store.TuneRecallAsync(vectors.Take(10).Select(v => (ReadOnlyMemory<float>)v).ToList(), new RecallTuningOptions { TargetRecall = 1.0 }, Ct);
 
@@ -94,8 +81,8 @@ public sealed class RecallTunerTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task TuneRecallAsync_NoIndexOrNoQueries_Throws()
     {
-        await using var store = _dataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _schema, Table = "plain", Dimensions = 2, Index = PgvectorIndex.None });
-        await using var indexed = _dataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _schema, Table = "plain2", Dimensions = 2 });
+        await using var store = _db.DataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _db.Name, Table = "plain", Dimensions = 2, Index = PgvectorIndex.None });
+        await using var indexed = _db.DataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _db.Name, Table = "plain2", Dimensions = 2 });
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.TuneRecallAsync([new float[] { 1, 0 }], null, Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => indexed.TuneRecallAsync([], null, Ct));
