@@ -7,7 +7,14 @@ using Microsoft.Extensions.AI;
 
 namespace Chains.Benchmarks;
 
-public record JokeInput(string Topic);
+public record JokeInput(string Topic)
+{
+    /// <summary>The chain every benchmark measures: prompt → model → string parser.</summary>
+    public static Runnable<JokeInput, string> Chain(IChatClient client)
+        => new PromptTemplate<JokeInput>("Tell me a joke about {Topic}.")
+            .Pipe(client.AsRunnable())
+            .Pipe(new StringOutputParser());
+}
 
 /// <summary>prompt → fake model → string parser, against formatting a string, calling the client and reading the text.</summary>
 [BenchmarkCategory("chain")]
@@ -19,9 +26,7 @@ public class ChainInvokeBenchmarks
 
     [GlobalSetup]
     public void Setup()
-        => _chain = new PromptTemplate<JokeInput>("Tell me a joke about {Topic}.")
-            .Pipe(_client.AsRunnable())
-            .Pipe(new StringOutputParser());
+        => _chain = JokeInput.Chain(_client);
 
     [Benchmark(Baseline = true)]
     public async Task<string> HandWritten()
@@ -47,9 +52,7 @@ public class ChainWithListenerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _chain = new PromptTemplate<JokeInput>("Tell me a joke about {Topic}.")
-            .Pipe(_client.AsRunnable())
-            .Pipe(new StringOutputParser());
+        _chain = JokeInput.Chain(_client);
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == ChainsTelemetry.SourceName,
@@ -106,9 +109,7 @@ public class BatchBenchmarks
     public void Setup()
     {
         _inputs = Enumerable.Range(0, 1000).Select(i => new JokeInput("topic " + i)).ToArray();
-        _chain = new PromptTemplate<JokeInput>("Tell me a joke about {Topic}.")
-            .Pipe(_client.AsRunnable())
-            .Pipe(new StringOutputParser());
+        _chain = JokeInput.Chain(_client);
     }
 
     [Benchmark(Baseline = true)]
@@ -138,9 +139,7 @@ public class StreamBenchmarks
 
     [GlobalSetup]
     public void Setup()
-        => _chain = new PromptTemplate<JokeInput>("Tell me a joke about {Topic}.")
-            .Pipe(_client.AsRunnable())
-            .Pipe(new StringOutputParser());
+        => _chain = JokeInput.Chain(_client);
 
     [Benchmark(Baseline = true)]
     public async Task<int> HandWritten()
