@@ -1,8 +1,13 @@
 // Agent sample: a tool-calling agent whose risky tool asks for approval on the console, streamed step by step.
 // Runs on any OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM, llama.cpp server, Ollama), on a local GGUF file
 // with --model, and can add the tools of an MCP server with --mcp.
+//   --model PATH        a local GGUF file instead of an endpoint        --threads N     llama.cpp threads (local model)
+//   --mcp "COMMAND"     add the tools of a stdio MCP server              --seed N        repeatable sampling
+//   --workspace DIR     the folder the file tools work in                --max-tokens N  cap on each model answer
+//   --first-tool NAME   the first model turn must call NAME (small local models rarely pick a tool on their own)
 using System.ClientModel;
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using AgentSample;
 using Chains.Agents;
@@ -15,6 +20,9 @@ Console.OutputEncoding = System.Text.Encoding.UTF8;
 
 string? modelPath = null;
 string? mcpCommand = null;
+string? firstTool = null;
+var workspace = Path.Combine(Path.GetTempPath(), "chains-agent-sample");
+int? threads = null, seed = null, maxTokens = null;
 var question = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -26,21 +34,49 @@ for (var i = 0; i < args.Length; i++)
         case "--mcp" when i + 1 < args.Length:
             mcpCommand = args[++i];
             break;
+        case "--workspace" when i + 1 < args.Length:
+            workspace = Path.GetFullPath(args[++i]);
+            break;
+        case "--first-tool" when i + 1 < args.Length:
+            firstTool = args[++i];
+            break;
+        case "--threads" or "--seed" or "--max-tokens" when i + 1 < args.Length:
+            if (!int.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var number) || number < 1)
+            {
+                Console.Error.WriteLine($"{args[i]} needs a whole number of at least 1, not '{args[i + 1]}'.");
+                return 2;
+            }
+
+            if (args[i] == "--threads")
+            {
+                threads = number;
+            }
+            else if (args[i] == "--seed")
+            {
+                seed = number;
+            }
+            else
+            {
+                maxTokens = number;
+            }
+
+            i++;
+            break;
         default:
             question.Add(args[i]);
             break;
     }
 }
 
-using var model = ModelSetup.Create(modelPath);
+using var model = await ModelSetup.CreateAsync(modelPath, threads);
 if (model is null)
 {
     return 2;
 }
 
 // Tools: plain C# methods. Writing a file changes the machine, so it needs approval.
-var workspace = Path.Combine(Path.GetTempPath(), "chains-agent-sample");
 Directory.CreateDirectory(workspace);
+Console.WriteLine($"Workspace: {workspace}");
 var files = new WorkspaceTools(workspace);
 var tools = new List<AITool>
 {
@@ -52,13 +88,26 @@ var tools = new List<AITool>
 
 await using var mcp = mcpCommand is null ? null : await McpTools.ConnectAsync(mcpCommand, tools);
 
-var agent = new AgentExecutor(model.Client, tools, new AgentExecutorOptions
+var client = model.Client;
+if (firstTool is not null)
 {
-    Instructions = $"You are a careful assistant working in the folder {workspace}. Use the tools; keep answers short.",
+    if (!tools.Any(t => t.Name == firstTool))
+    {
+        Console.Error.WriteLine($"--first-tool '{firstTool}' is not one of the tools: {string.Join(", ", tools.Select(t => t.Name))}.");
+        return 2;
+    }
+
+    client = new FirstTurnToolChoice(client, firstTool);
+}
+
+var agent = new AgentExecutor(client, tools, new AgentExecutorOptions
+{
+    Instructions = "You are a careful assistant working in a folder of files that the tools can list, read and write. Use the tools; keep answers short.",
     MaxIterations = 8,
     MaxTotalTokens = 50_000,
     MaxWallTime = TimeSpan.FromMinutes(3),
     ApprovalCallback = ConsoleApproval.AskAsync,
+    ChatOptions = new ChatOptions { Seed = seed, MaxOutputTokens = maxTokens },
 });
 
 var text = question.Count > 0 ? string.Join(' ', question) : "What time is it? Then write it into a file named time.txt and list the files.";
@@ -124,7 +173,7 @@ namespace AgentSample
 
         public IChatClient Client { get; }
 
-        public static ModelSetup? Create(string? modelPath)
+        public static async Task<ModelSetup?> CreateAsync(string? modelPath, int? threads)
         {
             if (modelPath is not null)
             {
@@ -135,7 +184,8 @@ namespace AgentSample
                 }
 
                 // Grammar-constrained tool calls on the local model (Chains.LLamaSharp, CPU backend).
-                var local = LlamaModel.Load(modelPath);
+                Console.WriteLine($"Model:     {GgufModelInfo.Read(modelPath)}");
+                var local = await LlamaModel.LoadAsync(modelPath, new LlamaModelOptions { MaxConcurrentRequests = 1, Threads = threads }, new LoadProgress());
                 return new ModelSetup(local.AsChatClient(), local);
             }
 
@@ -185,11 +235,7 @@ namespace AgentSample
     {
         public static async ValueTask<ToolApprovalDecision> AskAsync(ToolApprovalRequest request, CancellationToken cancellationToken)
         {
-            if (Console.IsInputRedirected)
-            {
-                return ToolApprovalDecision.Reject("nobody is at the console to approve it");
-            }
-
+            // Answers may come from a person or from piped input; the end of the input answers "no".
             Console.ForegroundColor = ConsoleColor.Yellow;
             Console.WriteLine($"\n? The agent wants to run {request.ToolName}({JsonSerializer.Serialize(request.Arguments)})");
             Console.Write("  [y]es / [n]o / [e]dit arguments: ");
@@ -197,6 +243,9 @@ namespace AgentSample
             var answer = (await ReadLineAsync(cancellationToken))?.Trim().ToLowerInvariant();
             switch (answer)
             {
+                case null:
+                    Console.WriteLine();
+                    return ToolApprovalDecision.Reject("nobody answered at the console");
                 case "y" or "yes":
                     return ToolApprovalDecision.Approve();
                 case "e" or "edit":
@@ -223,9 +272,54 @@ namespace AgentSample
             => Task.Run(Console.ReadLine, cancellationToken).WaitAsync(cancellationToken);
     }
 
+    /// <summary>Shows how far the model load is, one line per tenth.</summary>
+    internal sealed class LoadProgress : IProgress<float>
+    {
+        private int _shown = -1;
+
+        public void Report(float value)
+        {
+            var tenth = (int)(value * 10);
+            if (tenth > _shown)
+            {
+                _shown = tenth;
+                Console.WriteLine($"Loading:   {tenth * 10,3}%");
+            }
+        }
+    }
+
+    /// <summary>Makes the first model call of the run call one tool; later calls choose freely.</summary>
+    internal sealed class FirstTurnToolChoice(IChatClient inner, string toolName) : DelegatingChatClient(inner)
+    {
+        private int _calls;
+
+        public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => base.GetResponseAsync(messages, Choose(options), cancellationToken);
+
+        public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => base.GetStreamingResponseAsync(messages, Choose(options), cancellationToken);
+
+        private ChatOptions? Choose(ChatOptions? options)
+        {
+            if (Interlocked.Increment(ref _calls) != 1)
+            {
+                return options;
+            }
+
+            var first = options?.Clone() ?? new ChatOptions();
+            first.ToolMode = ChatToolMode.RequireSpecific(toolName);
+            first.AllowMultipleToolCalls = false;
+            return first;
+        }
+    }
+
     /// <summary>File tools confined to one folder.</summary>
     internal sealed class WorkspaceTools(string root)
     {
+        // The limits are part of each tool's JSON schema, so a local model's grammar keeps its arguments within them.
+        private const int MaxNameLength = 64;
+        private const int MaxContentLength = 4000;
+
         [Description("Gets the current date and time (UTC, ISO 8601).")]
         public static string Now() => TimeProvider.System.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -233,10 +327,12 @@ namespace AgentSample
         public string[] ListFiles() => [.. Directory.EnumerateFiles(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
 
         [Description("Reads a file of the workspace.")]
-        public string ReadFile([Description("The file name, e.g. notes.txt.")] string name) => File.ReadAllText(Resolve(name));
+        public string ReadFile([Description("The file name, e.g. notes.txt."), StringLength(MaxNameLength, MinimumLength = 1)] string name) => File.ReadAllText(Resolve(name));
 
         [Description("Writes (replaces) a file of the workspace.")]
-        public string WriteFile([Description("The file name, e.g. notes.txt.")] string name, [Description("The full new content.")] string content)
+        public string WriteFile(
+            [Description("The file name, e.g. notes.txt."), StringLength(MaxNameLength, MinimumLength = 1)] string name,
+            [Description("The full new content."), StringLength(MaxContentLength)] string content)
         {
             File.WriteAllText(Resolve(name), content);
             return $"wrote {content.Length} characters to {name}";

@@ -4,11 +4,12 @@ using Microsoft.Extensions.AI;
 
 // Streaming chat with a local GGUF model.
 //   dotnet run --project samples/LocalChat -- model.gguf [--gpu-layers none|all|N|auto:GiB] [--ctx N] [--threads N]
-//                                          [--max-tokens N] [--system TEXT] [--prompt TEXT]
+//                                          [--max-tokens N] [--seed N] [--system TEXT] [--prompt TEXT]
 // With --prompt it answers once and exits; otherwise it reads one user turn per line until an empty line or EOF.
+// --seed makes the sampling repeatable: the same seed, prompt and thread count give the same answer.
 if (args.Length == 0 || args[0].StartsWith('-'))
 {
-    Console.Error.WriteLine("usage: LocalChat <model.gguf> [--gpu-layers none|all|N|auto:GiB] [--ctx N] [--threads N] [--max-tokens N] [--system TEXT] [--prompt TEXT]");
+    Console.Error.WriteLine("usage: LocalChat <model.gguf> [--gpu-layers none|all|N|auto:GiB] [--ctx N] [--threads N] [--max-tokens N] [--seed N] [--system TEXT] [--prompt TEXT]");
     return 2;
 }
 
@@ -39,13 +40,17 @@ foreach (var row in LlamaMemoryEstimator.EstimateTable(info, contextSize))
     Console.WriteLine($"  {row}");
 }
 
-using var model = await LlamaModel.LoadAsync(path, new LlamaModelOptions
-{
-    ContextSize = contextSize,
-    MaxConcurrentRequests = 1,
-    GpuLayers = gpuLayers,
-    Threads = Option("--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : null,
-});
+using var model = await LlamaModel.LoadAsync(
+    path,
+    new LlamaModelOptions
+    {
+        ContextSize = contextSize,
+        MaxConcurrentRequests = 1,
+        GpuLayers = gpuLayers,
+        Threads = Option("--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : null,
+        Seed = Option("--seed") is { } seed ? int.Parse(seed, CultureInfo.InvariantCulture) : null,
+    },
+    new LoadProgress());
 Console.WriteLine($"Backend:  {LlamaNativeLibrary.DescribeLoadedLibrary()}, GPU layers {model.GpuLayerCount} (requested {gpuLayers})");
 
 using var client = model.AsChatClient();
@@ -96,3 +101,19 @@ while (true)
 }
 
 return 0;
+
+/// <summary>Shows how far the model load is, one line per tenth (loading a large model takes a while).</summary>
+internal sealed class LoadProgress : IProgress<float>
+{
+    private int _shown = -1;
+
+    public void Report(float value)
+    {
+        var tenth = (int)(value * 10);
+        if (tenth > _shown)
+        {
+            _shown = tenth;
+            Console.WriteLine($"Loading:  {tenth * 10,3}%");
+        }
+    }
+}

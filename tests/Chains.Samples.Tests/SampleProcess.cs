@@ -6,14 +6,22 @@ namespace Chains.Samples.Tests;
 /// <summary>Runs a sample's built assembly as its own process and captures what it prints.</summary>
 internal static class SampleProcess
 {
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string sample, IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs <paramref name="sample"/> with an empty standard input, so a sample that reads the console never waits.</summary>
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(string sample, IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
+        => RunAsync(sample, args, environment, standardInput: null, cancellationToken);
+
+    /// <summary>Runs <paramref name="sample"/>; <paramref name="standardInput"/> is typed into it (UTF-8) and then its input
+    /// ends, as when a file is piped in.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string sample, IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment, string? standardInput, CancellationToken cancellationToken = default)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, sample + ".dll");
         Assert.True(File.Exists(dll), $"The sample {sample} was not built next to the tests: {dll}");
         var start = new ProcessStartInfo("dotnet")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
@@ -37,6 +45,11 @@ internal static class SampleProcess
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await using (var stdin = process.StandardInput)
+        {
+            await stdin.WriteAsync(standardInput.AsMemory(), cancellationToken);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(3));
         try

@@ -24,7 +24,7 @@ internal sealed class ChatModelRunnable(IChatClient client, ChatOptions? options
         var response = await client.GetResponseAsync(input.Messages, options, cancellationToken);
         if (context.Scope?.Activity is { } activity)
         {
-            SetResponseTags(activity, response.ModelId, response.FinishReason, response.Usage);
+            SetResponseTags(activity, response.ResponseId, response.ModelId, response.FinishReason, response.Usage);
         }
 
         return response;
@@ -33,11 +33,13 @@ internal sealed class ChatModelRunnable(IChatClient client, ChatOptions? options
     protected internal override async IAsyncEnumerable<ChatResponse> StreamCoreAsync(PromptValue input, RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        string? responseId = null;
         string? modelId = null;
         ChatFinishReason? finishReason = null;
         UsageDetails? usage = null;
         await foreach (var update in client.GetStreamingResponseAsync(input.Messages, options, cancellationToken).WithCancellation(cancellationToken))
         {
+            responseId ??= update.ResponseId;
             modelId ??= update.ModelId;
             finishReason ??= update.FinishReason;
             foreach (var content in update.Contents)
@@ -55,7 +57,7 @@ internal sealed class ChatModelRunnable(IChatClient client, ChatOptions? options
 
         if (context.Scope?.Activity is { } activity)
         {
-            SetResponseTags(activity, modelId, finishReason, usage);
+            SetResponseTags(activity, responseId, modelId, finishReason, usage);
         }
     }
 
@@ -96,8 +98,9 @@ internal sealed class ChatModelRunnable(IChatClient client, ChatOptions? options
             RawRepresentation = update,
         };
 
-    private static void SetResponseTags(Activity activity, string? modelId, ChatFinishReason? finishReason, UsageDetails? usage)
+    private static void SetResponseTags(Activity activity, string? responseId, string? modelId, ChatFinishReason? finishReason, UsageDetails? usage)
     {
+        activity.SetTag("gen_ai.response.id", responseId);
         activity.SetTag("gen_ai.response.model", modelId);
         if (finishReason is { } reason)
         {

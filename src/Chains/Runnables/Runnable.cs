@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
@@ -320,6 +321,15 @@ public abstract class Runnable<TIn, TOut>
             while (true)
             {
                 TOut chunk;
+
+                // While the step produces its next chunk its span is current, so spans the step's own code starts (a
+                // chat client's OpenTelemetry span, an HTTP call) nest under it; the consumer's context is left as it was.
+                var previous = Activity.Current;
+                if (scope.Activity is not null)
+                {
+                    Activity.Current = scope.Activity;
+                }
+
                 try
                 {
                     if (!await enumerator.MoveNextAsync())
@@ -333,6 +343,13 @@ public abstract class Runnable<TIn, TOut>
                 {
                     scope.Fail(ex);
                     throw;
+                }
+                finally
+                {
+                    if (scope.Activity is not null)
+                    {
+                        Activity.Current = previous;
+                    }
                 }
 
                 // A step that ignores the token still stops at its next chunk.
