@@ -241,11 +241,16 @@ internal sealed class LlamaChatClient : IChatClient
         }
         else if (tools.Count > 0)
         {
-            grammar = GbnfGrammar.Parse(ToolCalls.Grammar(tools, required, options?.AllowMultipleToolCalls ?? true, responseFormat)).Text;
+            var multiple = options?.AllowMultipleToolCalls ?? true;
+            grammar = GrammarCache.GetOrAdd(
+                GrammarCache.ToolsKey(tools, required, multiple, responseFormat),
+                () => GbnfGrammar.Parse(ToolCalls.Grammar(tools, required, multiple, responseFormat)).Text);
         }
         else if (responseFormat is not null)
         {
-            grammar = responseFormat.Schema is { } schema ? GbnfGrammar.FromJsonSchema(schema).Text : GbnfGrammar.JsonObject.Text;
+            grammar = responseFormat.Schema is { } schema
+                ? GrammarCache.GetOrAdd(GrammarCache.SchemaKey(schema), () => GbnfGrammar.FromJsonSchema(schema).Text)
+                : GbnfGrammar.JsonObject.Text;
         }
 
         var promptText = _renderer.Render(messages, options, tools);

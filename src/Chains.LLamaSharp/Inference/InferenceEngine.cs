@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chains.LLamaSharp.Native;
 using LLama.Native;
 using Microsoft.Extensions.Logging;
 
@@ -21,11 +22,12 @@ internal sealed class InferenceEngine : IDisposable
     private readonly int _vocabSize;
     private readonly bool[] _endOfGeneration;
     private readonly Utf8Guard _utf8;
-    private readonly LLamaBatch _batch = new();
+    private readonly NativeBatch _batch;
     private readonly object _gate = new();
     private readonly Queue<GenerationRequest> _queue = new();
     private readonly List<GenerationRequest> _active = [];
     private readonly List<(GenerationRequest Request, int Count)> _inBatch = [];
+    private readonly List<GenerationRequest> _snapshot = [];
     private readonly Thread _worker;
     private long _evaluatedTokens;
     private long _reusedTokens;
@@ -40,6 +42,10 @@ internal sealed class InferenceEngine : IDisposable
         _context = context;
         _logger = logger;
         _batchSize = batchSize;
+
+        // A step holds one token of every generating sequence plus prompt chunks up to the batch size.
+        _batch = new NativeBatch(batchSize + sequences);
+
         // The KV stream is shared: each sequence gets an equal share of it.
         ContextSizePerSequence = (int)(context.ContextSize / (uint)sequences);
         _slots = new Slot[sequences];
@@ -151,6 +157,7 @@ internal sealed class InferenceEngine : IDisposable
 
         _worker.Join();
         _context.Dispose();
+        _batch.Dispose();
     }
 
     private void Run()
@@ -347,7 +354,7 @@ internal sealed class InferenceEngine : IDisposable
             _inBatch.Add((request, count));
         }
 
-        var result = _context.Decode(_batch);
+        var result = _batch.Decode(_context);
         if (result != DecodeResult.Ok)
         {
             if (_logger is not null)
@@ -423,8 +430,16 @@ internal sealed class InferenceEngine : IDisposable
         }
 
         request.Utf8State = _utf8.Advance(request.Utf8State, (int)token);
-        var text = request.Stops.Add(request.Decoder.Add(_utf8.Piece((int)token)));
-        Emit(request, text);
+        if (request.BufferedText is { } buffer && !request.Stops.HasStops)
+        {
+            // Non-streaming without stop sequences: characters go straight into the response text.
+            request.Decoder.AppendTo(_utf8.Piece((int)token), buffer);
+        }
+        else
+        {
+            Emit(request, request.Stops.Add(request.Decoder.Add(_utf8.Piece((int)token))));
+        }
+
         if (request.Stops.Matched)
         {
             request.Finish = GenerationFinish.Stop;
@@ -542,12 +557,16 @@ internal sealed class InferenceEngine : IDisposable
         }
     }
 
+    /// <summary>Copies the active requests into a list the worker reuses (no allocation per step); valid until the next call.</summary>
     private List<GenerationRequest> ActiveSnapshot()
     {
+        _snapshot.Clear();
         lock (_gate)
         {
-            return [.. _active];
+            _snapshot.AddRange(_active);
         }
+
+        return _snapshot;
     }
 
     private static int CommonPrefix(List<LLamaToken> cached, LLamaToken[] prompt)

@@ -7,6 +7,9 @@ internal sealed class StopSequenceMatcher(IReadOnlyList<string> stops)
     private readonly string[] _stops = [.. stops.Where(s => !string.IsNullOrEmpty(s))];
     private string _pending = string.Empty;
 
+    /// <summary>Gets whether there is any stop sequence to look for.</summary>
+    public bool HasStops => _stops.Length > 0;
+
     /// <summary>Gets whether a stop sequence has been matched.</summary>
     public bool Matched { get; private set; }
 

@@ -13,6 +13,20 @@ internal sealed class Utf8TextDecoder
     /// <summary>Adds bytes and returns the whole characters now available (possibly empty).</summary>
     public string Add(ReadOnlySpan<byte> bytes) => Decode(bytes, flush: false);
 
+    /// <summary>Adds bytes and appends the whole characters now available to <paramref name="text"/>, without making a
+    /// string.</summary>
+    public void AppendTo(ReadOnlySpan<byte> bytes, StringBuilder text)
+    {
+        var max = _decoder.GetCharCount(bytes, flush: false);
+        if (_chars.Length < max)
+        {
+            _chars = new char[Math.Max(max, _chars.Length * 2)];
+        }
+
+        var count = _decoder.GetChars(bytes, _chars, flush: false);
+        text.Append(_chars, 0, count);
+    }
+
     /// <summary>Returns what is left (an incomplete sequence becomes U+FFFD) and resets.</summary>
     public string Flush() => Decode([], flush: true);
 

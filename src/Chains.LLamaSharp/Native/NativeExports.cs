@@ -7,7 +7,7 @@ namespace Chains.LLamaSharp.Native;
 /// <summary>
 /// llama.cpp entry points called through function pointers resolved from the library LLamaSharp loaded, for the calls
 /// whose LLamaSharp 0.30.0 wrappers do not check for a NULL result (a rejected grammar or LoRA adapter would otherwise
-/// crash the process on first use).
+/// crash the process on first use), and for <c>llama_decode</c> on a batch the engine keeps in unmanaged memory.
 /// </summary>
 internal static unsafe class NativeExports
 {
@@ -52,6 +52,25 @@ internal static unsafe class NativeExports
             if (modelAdded)
             {
                 model.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Runs <c>llama_decode</c>; returns its status (0 on success).</summary>
+    public static int Decode(SafeLLamaContextHandle context, LlamaBatch batch)
+    {
+        var t = s_table.Value;
+        var added = false;
+        context.DangerousAddRef(ref added);
+        try
+        {
+            return t.Decode(context.DangerousGetHandle(), batch);
+        }
+        finally
+        {
+            if (added)
+            {
+                context.DangerousRelease();
             }
         }
     }
@@ -104,6 +123,7 @@ internal static unsafe class NativeExports
             AdapterLoraInit = (delegate* unmanaged[Cdecl]<IntPtr, byte*, IntPtr>)NativeLibrary.GetExport(handle, "llama_adapter_lora_init"),
             AdapterLoraFree = (delegate* unmanaged[Cdecl]<IntPtr, void>)NativeLibrary.GetExport(handle, "llama_adapter_lora_free"),
             SetAdaptersLora = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr*, nuint, float*, int>)NativeLibrary.GetExport(handle, "llama_set_adapters_lora"),
+            Decode = (delegate* unmanaged[Cdecl]<IntPtr, LlamaBatch, int>)NativeLibrary.GetExport(handle, "llama_decode"),
         };
     }
 
@@ -115,5 +135,19 @@ internal static unsafe class NativeExports
         public delegate* unmanaged[Cdecl]<IntPtr, byte*, IntPtr> AdapterLoraInit;
         public delegate* unmanaged[Cdecl]<IntPtr, void> AdapterLoraFree;
         public delegate* unmanaged[Cdecl]<IntPtr, IntPtr*, nuint, float*, int> SetAdaptersLora;
+        public delegate* unmanaged[Cdecl]<IntPtr, LlamaBatch, int> Decode;
+    }
+
+    /// <summary>llama.cpp's <c>llama_batch</c>, passed by value to <c>llama_decode</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct LlamaBatch
+    {
+        public int TokenCount;
+        public int* Tokens;
+        public float* Embeddings;
+        public int* Positions;
+        public int* SequenceCounts;
+        public int** SequenceIds;
+        public byte* Logits;
     }
 }
