@@ -2,7 +2,7 @@ using Chains.Pgvector;
 
 namespace Npgsql;
 
-/// <summary>Creates Chains stores (vectors, chat history) on an <see cref="NpgsqlDataSource"/>.</summary>
+/// <summary>Creates Chains stores (vectors, chat history, graph checkpoints) on an <see cref="NpgsqlDataSource"/>.</summary>
 public static class PgvectorDataSourceExtensions
 {
     /// <summary>
@@ -39,5 +39,24 @@ public static class PgvectorDataSourceExtensions
         options ??= new PgvectorChatHistoryOptions();
         options.Validate();
         return new PgvectorChatHistoryStore(dataSource, options);
+    }
+
+    /// <summary>
+    /// Creates a graph checkpoint store on <paramref name="dataSource"/> (for <c>StateGraphOptions.CheckpointStore</c>);
+    /// its table is created by <see cref="PgvectorCheckpointStore.EnsureSchemaAsync"/> or on first use. The options are
+    /// validated now.
+    /// </summary>
+    /// <param name="dataSource">The data source.</param>
+    /// <param name="options">The table and retry options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="ownsDataSource"><see langword="true"/> to dispose <paramref name="dataSource"/> with the store.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public static PgvectorCheckpointStore AsCheckpointStore(this NpgsqlDataSource dataSource, PgvectorCheckpointOptions? options = null, bool ownsDataSource = false)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        options ??= new PgvectorCheckpointOptions();
+        options.Validate();
+        return new PgvectorCheckpointStore(dataSource, options, ownsDataSource);
     }
 }

@@ -1,5 +1,5 @@
 using Chains.Memory;
-using Chains.Tests.Memory;
+using Chains.Testing.Memory;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;

@@ -1,5 +1,6 @@
 using System.Text;
 using Chains.Memory;
+using Chains.Testing.Memory;
 using Microsoft.Extensions.AI;
 
 namespace Chains.Tests.Memory;

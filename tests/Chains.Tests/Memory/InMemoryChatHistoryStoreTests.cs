@@ -1,4 +1,5 @@
 using Chains.Memory;
+using Chains.Testing.Memory;
 using Microsoft.Extensions.AI;
 
 namespace Chains.Tests.Memory;

@@ -1,4 +1,5 @@
 using Chains.Agents.Graph;
+using Chains.Testing.Agents;
 
 namespace Chains.Tests.Agents.Graph;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Chains.Agents.Graph;
+using Chains.Testing.Agents;
 
 namespace Chains.Tests.Agents.Graph;
 

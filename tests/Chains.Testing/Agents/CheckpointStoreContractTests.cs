@@ -1,14 +1,17 @@
 using System.Text.Json;
 using Chains.Agents.Graph;
 
-namespace Chains.Tests.Agents.Graph;
+namespace Chains.Testing.Agents;
 
-/// <summary>The behaviour every <see cref="ICheckpointStore"/> must have. Each store's test class derives from this one
-/// (PostgreSQL's in Chains.Pgvector can move it to Chains.Testing and do the same).</summary>
+/// <summary>The behaviour every <see cref="ICheckpointStore"/> must have. Each store's test class (in memory, files,
+/// PostgreSQL) derives from this one and implements <see cref="CreateStore"/>; every test here then runs against it.</summary>
+/// <remarks>Each call of <see cref="CreateStore"/> within a test must see the same data (a second instance over the
+/// same directory or table, like a second process would); tests of different classes must not share data.</remarks>
 public abstract class CheckpointStoreContractTests
 {
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Creates the store under test; calls within one test share its data.</summary>
     protected abstract ICheckpointStore CreateStore();
 
     protected static GraphCheckpoint Checkpoint(string thread, long step, string state = """{"n":1}""", GraphStatus status = GraphStatus.Running) => new()

@@ -1,9 +1,9 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Chains.Memory;
-using Chains.Tests.Fakes;
 using Microsoft.Extensions.AI;
 
-namespace Chains.Tests.Memory;
+namespace Chains.Testing.Memory;
 
 /// <summary>
 /// The contract every <see cref="IChatHistoryStore"/> passes. Derive once per store and implement <see cref="CreateStore"/>
@@ -185,21 +185,18 @@ public abstract class ChatHistoryStoreContractTests
         await store.AppendAsync("shared", [new ChatMessage(ChatRole.User, "hello"), new ChatMessage(ChatRole.Assistant, "hi")], Ct);
         var bothStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = 0;
-        var model = new FakeChatClient
+        using var model = new CallbackChatClient(async (messages, ct) =>
         {
-            GetResponseAsyncCallback = async (messages, _, ct) =>
+            var list = messages.ToList();
+            if (Interlocked.Increment(ref started) == 2)
             {
-                var list = messages.ToList();
-                if (Interlocked.Increment(ref started) == 2)
-                {
-                    bothStarted.SetResult();
-                }
+                bothStarted.SetResult();
+            }
 
-                await bothStarted.Task.WaitAsync(ct);
-                Assert.Equal(3, list.Count); // each turn saw the history as it was when it started
-                return new ChatResponse(new ChatMessage(ChatRole.Assistant, "re: " + list[^1].Text));
-            },
-        };
+            await bothStarted.Task.WaitAsync(ct);
+            Assert.Equal(3, list.Count); // each turn saw the history as it was when it started
+            return new ChatResponse(new ChatMessage(ChatRole.Assistant, "re: " + list[^1].Text));
+        });
         var chain = model.AsRunnable().WithHistory(store, "shared");
 
         await Task.WhenAll(chain.InvokeAsync("first", cancellationToken: Ct).AsTask(), chain.InvokeAsync("second", cancellationToken: Ct).AsTask());
@@ -284,4 +281,26 @@ public abstract class ChatHistoryStoreContractTests
         JsonElement e => e.GetString(),
         _ => value?.ToString(),
     };
+
+    /// <summary>A chat model whose answer a test writes as a callback (streaming yields the same answer).</summary>
+    private sealed class CallbackChatClient(Func<IEnumerable<ChatMessage>, CancellationToken, Task<ChatResponse>> answer) : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+            => answer(messages, cancellationToken);
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var response = await answer(messages, cancellationToken);
+            foreach (var update in response.ToChatResponseUpdates())
+            {
+                yield return update;
+            }
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
+
+        public void Dispose()
+        {
+        }
+    }
 }
