@@ -94,6 +94,7 @@ internal sealed partial class PgvectorSchema
                         metadata_types jsonb NOT NULL DEFAULT '{"{}"}',
                         terms tsvector NOT NULL DEFAULT ''::tsvector,
                         embedding {_table.ColumnType} NOT NULL)
+                    WITH (toast_tuple_target = {PgvectorTable.InlineRowBytes})
                     """,
                     cancellationToken).ConfigureAwait(false);
 

@@ -47,7 +47,7 @@ public sealed partial class PgvectorStore : ITransactionalIndexStore
         }
 
         var rows = Prepare(changes.SelectMany(c => c.Upserts).ToArray());
-        var written = rows.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var written = rows.Items.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var stale = changes.SelectMany(c => c.DeletedChunkIds).Where(id => !written.Contains(id)).Distinct(StringComparer.Ordinal).ToArray();
         var records = changes.Where(c => c.Record is not null).Select(c => c.Record!).ToArray();
         var removed = changes.Where(c => c.Record is null).Select(c => c.SourceId).ToArray();

@@ -123,7 +123,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
                 batch.Add(record);
                 if (batch.Count >= Options.BulkBatchSize)
                 {
-                    var rows = Prepare(batch);
+                    var rows = Prepare(batch, copy: true);
                     batch.Clear();
                     while (writing.Count >= Options.BulkParallelism)
                     {
@@ -136,7 +136,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
 
             if (batch.Count > 0)
             {
-                writing.Enqueue(WriteBatchAsync(Prepare(batch), cancellationToken));
+                writing.Enqueue(WriteBatchAsync(Prepare(batch, copy: true), cancellationToken));
             }
 
             while (writing.Count > 0)
@@ -471,16 +471,19 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         return pairs;
     }
 
-    private async Task<int> WriteBatchAsync(List<Row> rows, CancellationToken cancellationToken)
+    private async Task<int> WriteBatchAsync(Rows rows, CancellationToken cancellationToken)
     {
         await RunAsync(string.Create(CultureInfo.InvariantCulture, $"bulk upsert a batch of {rows.Count} record(s)"), ct => CopyAsync(rows, ct), cancellationToken).ConfigureAwait(false);
         return rows.Count;
     }
 
-    private List<Row> Prepare(IReadOnlyList<VectorRecord> records)
+    /// <summary>Validates records, keeps the last of each id (at the place of its first), and converts them for the
+    /// write path: binary COPY when <paramref name="copy"/> says so or, left unset, from
+    /// <see cref="PgvectorStoreOptions.CopyThreshold"/> rows on; per-row statements otherwise.</summary>
+    private Rows Prepare(IReadOnlyList<VectorRecord> records, bool? copy = null)
     {
         var byId = new Dictionary<string, int>(records.Count, StringComparer.Ordinal);
-        var rows = new List<Row>(records.Count);
+        var kept = new List<VectorRecord>(records.Count);
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i] ?? throw new ArgumentException($"Record {i} is null; nothing was written.", nameof(records));
@@ -491,23 +494,29 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
                     nameof(records));
             }
 
-            var row = Row.From(record, _table);
-            if (byId.TryGetValue(row.Id, out var at))
+            if (byId.TryGetValue(record.Document.Id, out var at))
             {
-                rows[at] = row;
+                kept[at] = record;
             }
             else
             {
-                byId[row.Id] = rows.Count;
-                rows.Add(row);
+                byId[record.Document.Id] = kept.Count;
+                kept.Add(record);
             }
         }
 
-        return rows;
+        var binary = copy ?? kept.Count >= Options.CopyThreshold;
+        var rows = new List<Row>(kept.Count);
+        foreach (var record in kept)
+        {
+            rows.Add(Row.From(record, _table, binary));
+        }
+
+        return new Rows(rows, binary);
     }
 
-    private Task<int> WriteAsync(List<Row> rows, CancellationToken cancellationToken)
-        => rows.Count >= Options.CopyThreshold ? CopyAsync(rows, cancellationToken) : InsertAsync(rows, cancellationToken);
+    private Task<int> WriteAsync(Rows rows, CancellationToken cancellationToken)
+        => rows.Copy ? CopyAsync(rows, cancellationToken) : InsertAsync(rows, cancellationToken);
 
     private const string UpsertTail =
         "ON CONFLICT (id) DO UPDATE SET content = EXCLUDED.content, source = EXCLUDED.source, span_start = EXCLUDED.span_start, " +
@@ -518,7 +527,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
     /// <c>to_tsvector</c> with the table's configuration on the server.</summary>
     private bool ClientTerms => !Options.FullTextSearch || string.Equals(Options.TextSearchConfig, TextTerms.ClientConfig, StringComparison.Ordinal);
 
-    private async Task<int> InsertAsync(List<Row> rows, CancellationToken cancellationToken)
+    private async Task<int> InsertAsync(Rows rows, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -527,7 +536,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         return rows.Count;
     }
 
-    private async Task<int> CopyAsync(List<Row> rows, CancellationToken cancellationToken)
+    private async Task<int> CopyAsync(Rows rows, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -536,11 +545,11 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         return written;
     }
 
-    /// <summary>Upserts rows inside a transaction: binary COPY from <see cref="PgvectorStoreOptions.CopyThreshold"/> rows on, one statement per row below.</summary>
-    private Task<int> WriteRowsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<Row> rows, CancellationToken cancellationToken)
-        => rows.Count >= Options.CopyThreshold ? CopyRowsAsync(connection, tx, rows, cancellationToken) : InsertRowsAsync(connection, tx, rows, cancellationToken);
+    /// <summary>Upserts rows inside a transaction by the path they were prepared for: binary COPY, or one statement per row.</summary>
+    private Task<int> WriteRowsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Rows rows, CancellationToken cancellationToken)
+        => rows.Copy ? CopyRowsAsync(connection, tx, rows, cancellationToken) : InsertRowsAsync(connection, tx, rows, cancellationToken);
 
-    private async Task<int> InsertRowsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<Row> rows, CancellationToken cancellationToken)
+    private async Task<int> InsertRowsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Rows rows, CancellationToken cancellationToken)
     {
         var terms = ClientTerms ? "$9::tsvector" : "to_tsvector($10::regconfig, coalesce($11, $2)) || $9::tsvector";
         var sql =
@@ -548,7 +557,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
             $"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {terms}) " +
             UpsertTail;
         await using var batch = new NpgsqlBatch(connection, tx);
-        foreach (var row in rows)
+        foreach (var row in rows.Items)
         {
             var cmd = new NpgsqlBatchCommand(sql);
             var p = cmd.Parameters;
@@ -560,7 +569,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
             p.Add(new NpgsqlParameter<string>() { TypedValue = row.Metadata, NpgsqlDbType = NpgsqlDbType.Jsonb });
             p.Add(new NpgsqlParameter<string>() { TypedValue = row.Types, NpgsqlDbType = NpgsqlDbType.Jsonb });
             p.Add(new NpgsqlParameter { Value = row.Vector });
-            p.Add(new NpgsqlParameter<string>() { TypedValue = row.Terms, NpgsqlDbType = NpgsqlDbType.Text });
+            p.Add(new NpgsqlParameter<string>() { TypedValue = row.TermsText!, NpgsqlDbType = NpgsqlDbType.Text });
             if (!ClientTerms)
             {
                 p.Add(new NpgsqlParameter<string>() { TypedValue = Options.TextSearchConfig, NpgsqlDbType = NpgsqlDbType.Text });
@@ -574,21 +583,30 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         return rows.Count;
     }
 
-    private async Task<int> CopyRowsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<Row> rows, CancellationToken cancellationToken)
+    private async Task<int> CopyRowsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Rows rows, CancellationToken cancellationToken)
     {
+        // The staging table holds what the target's columns need and nothing else: the client-built terms arrive as
+        // binary tsvector values (the server takes them in without parsing), the text for the server's configuration
+        // only when that is not 'simple'. Its rows stay inline and uncompressed up to a page (toast_tuple_target, as
+        // in the store tables this version creates): a chunk row (text, terms, a 1.5 kB vector) is just over the ~2 kB
+        // at which PostgreSQL would otherwise compress it and move its terms out of line, once into the staging table
+        // and again into the target.
+        var fullText = Options.FullTextSearch;
+        var parsed = fullText && !ClientTerms;
+        var columns = "id, content, source, span_start, span_length, metadata, metadata_types, " + (parsed ? "parsed, " : string.Empty) + (fullText ? "terms, " : string.Empty) + "embedding";
         await using (var create = new NpgsqlCommand(
-            $"CREATE TEMP TABLE chains_pgvector_stage (id text, content text, source text, span_start int, span_length int, metadata jsonb, metadata_types jsonb, parsed text, terms text, embedding {_table.VectorType}) ON COMMIT DROP",
+            "CREATE TEMP TABLE chains_pgvector_stage (id text, content text, source text, span_start int, span_length int, metadata jsonb, metadata_types jsonb, " +
+            (parsed ? "parsed text, " : string.Empty) + (fullText ? "terms tsvector, " : string.Empty) +
+            $"embedding {_table.VectorType}) WITH (toast_tuple_target = {PgvectorTable.InlineRowBytes}) ON COMMIT DROP",
             connection,
             tx))
         {
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY chains_pgvector_stage (id, content, source, span_start, span_length, metadata, metadata_types, parsed, terms, embedding) FROM STDIN (FORMAT BINARY)",
-            cancellationToken).ConfigureAwait(false))
+        await using (var writer = await connection.BeginBinaryImportAsync($"COPY chains_pgvector_stage ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
         {
-            foreach (var row in rows)
+            foreach (var row in rows.Items)
             {
                 await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
@@ -598,33 +616,37 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
                 await WriteNullableAsync(writer, row.SpanLength, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(row.Metadata, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(row.Types, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
-                await WriteNullableAsync(writer, row.ParsedText, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(row.Terms, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                if (parsed)
+                {
+                    await WriteNullableAsync(writer, row.ParsedText, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (fullText)
+                {
+                    // A binary COPY field carries no type: the server reads it with the column's receive function
+                    // (tsvectorrecv), so the bytes of TextTerms.ForDocumentBinary go out as they are.
+                    await writer.WriteAsync(row.TermsBinary!, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                }
+
                 await writer.WriteAsync(row.Vector, _table.VectorType, cancellationToken).ConfigureAwait(false);
             }
 
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        int written;
-        await using (var upsert = new NpgsqlCommand(
+        var terms = !fullText ? "''::tsvector" : parsed ? "to_tsvector($1::regconfig, coalesce(parsed, content)) || terms" : "terms";
+        await using var upsert = new NpgsqlCommand(
             $"INSERT INTO {_table.Name} (id, content, source, span_start, span_length, metadata, metadata_types, terms, embedding) " +
-            "SELECT id, content, source, span_start, span_length, metadata, metadata_types, " +
-            (ClientTerms ? "terms::tsvector" : "to_tsvector($1::regconfig, coalesce(parsed, content)) || terms::tsvector") +
-            ", embedding FROM chains_pgvector_stage " +
+            $"SELECT id, content, source, span_start, span_length, metadata, metadata_types, {terms}, embedding FROM chains_pgvector_stage " +
             UpsertTail,
             connection,
-            tx))
+            tx);
+        if (parsed)
         {
-            if (!ClientTerms)
-            {
-                upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Options.TextSearchConfig, NpgsqlDbType = NpgsqlDbType.Text });
-            }
-
-            written = await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Options.TextSearchConfig, NpgsqlDbType = NpgsqlDbType.Text });
         }
 
-        return written;
+        return await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type, CancellationToken cancellationToken)
@@ -644,17 +666,41 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
             => store.SearchAsync(vector, options, queryOptions, cancellationToken);
     }
 
-    /// <summary>A record in the form it is written: metadata as JSON, full-text input split, vector as a pgvector value.</summary>
-    private sealed record Row(string Id, string Content, string? Source, int? SpanStart, int? SpanLength, string Metadata, string Types, string? ParsedText, string Terms, object Vector)
+    /// <summary>Rows prepared for one write path.</summary>
+    /// <param name="Items">The rows, one per id.</param>
+    /// <param name="Copy"><see langword="true"/> when the rows carry binary terms for COPY, <see langword="false"/>
+    /// when they carry text terms for per-row statements.</param>
+    private sealed record Rows(List<Row> Items, bool Copy)
     {
-        public static Row From(VectorRecord record, PgvectorTable table)
+        public int Count => Items.Count;
+    }
+
+    /// <summary>A record in the form it is written: metadata as JSON, full-text input split, vector as a pgvector value.
+    /// The client-built terms are in text form for per-row statements (<see cref="TermsText"/>) or in binary form for
+    /// COPY (<see cref="TermsBinary"/>), never both.</summary>
+    private sealed record Row(string Id, string Content, string? Source, int? SpanStart, int? SpanLength, string Metadata, string Types, string? ParsedText, string? TermsText, byte[]? TermsBinary, object Vector)
+    {
+        public static Row From(VectorRecord record, PgvectorTable table, bool binary)
         {
             var document = record.Document;
             var (metadata, types) = MetadataJson.Write(document.Metadata);
-            var (parsed, terms) = table.Options.FullTextSearch
-                ? TextTerms.ForDocument(document.Content, includeWords: string.Equals(table.Options.TextSearchConfig, TextTerms.ClientConfig, StringComparison.Ordinal))
-                : (null, string.Empty);
-            return new Row(document.Id, document.Content, document.Source, document.Span?.Start, document.Span?.Length, metadata, types, parsed, terms, table.ToParameter(record.Vector));
+            string? parsed = null;
+            string? text = null;
+            byte[]? bytes = null;
+            if (!table.Options.FullTextSearch)
+            {
+                text = binary ? null : string.Empty;
+            }
+            else if (binary)
+            {
+                (parsed, bytes) = TextTerms.ForDocumentBinary(document.Content, includeWords: string.Equals(table.Options.TextSearchConfig, TextTerms.ClientConfig, StringComparison.Ordinal));
+            }
+            else
+            {
+                (parsed, text) = TextTerms.ForDocument(document.Content, includeWords: string.Equals(table.Options.TextSearchConfig, TextTerms.ClientConfig, StringComparison.Ordinal));
+            }
+
+            return new Row(document.Id, document.Content, document.Source, document.Span?.Start, document.Span?.Length, metadata, types, parsed, text, bytes, table.ToParameter(record.Vector));
         }
     }
 }

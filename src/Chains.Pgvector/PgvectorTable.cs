@@ -12,6 +12,12 @@ internal sealed class PgvectorTable
     /// <summary>The columns <see cref="ReadDocument"/> reads, in order.</summary>
     public const string DocumentColumns = "id, content, source, span_start, span_length, metadata, metadata_types";
 
+    /// <summary>The <c>toast_tuple_target</c> of the store and staging tables: the largest PostgreSQL accepts with its
+    /// standard 8 kB pages, so a row is compressed or moved out of line only when it would not fit a page. The default
+    /// (~2 kB) is just under a chunk row with full-text terms and a 384-dimension vector, which made every write pay
+    /// for compression and an out-of-line TOAST insert, and every hybrid search a TOAST fetch.</summary>
+    public const int InlineRowBytes = 8160;
+
     /// <summary>Initializes the vocabulary.</summary>
     /// <param name="options">Validated options.</param>
     public PgvectorTable(PgvectorStoreOptions options)

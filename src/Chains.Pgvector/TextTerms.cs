@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
@@ -8,8 +9,9 @@ namespace Chains.Pgvector;
 /// leaves Chinese and Japanese text (no spaces between words) as one unsearchable token per run; here such runs become
 /// overlapping character bigrams plus single characters. Words elsewhere (runs of letters, digits and marks) are
 /// lower-cased. With the <c>simple</c> configuration the whole <c>tsvector</c> is built here, with positions, so the
-/// server only parses its text form (far cheaper than <c>to_tsvector</c>); with another configuration the words go
-/// through that configuration on the server and only the CJK terms come from here.
+/// server never runs <c>to_tsvector</c>; with another configuration the words go through that configuration on the
+/// server and only the CJK terms come from here. The vector comes in two forms: its text form for parameters, and
+/// its binary wire form for binary COPY, which the server takes in without parsing anything.
 /// </summary>
 internal static class TextTerms
 {
@@ -27,13 +29,37 @@ internal static class TextTerms
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
-    /// <summary>Builds the full-text input of a document.</summary>
+    [ThreadStatic]
+    private static byte[]? t_binary;
+
+    /// <summary>Builds the full-text input of a document, the vector in its text form.</summary>
     /// <param name="content">The content.</param>
     /// <param name="includeWords"><see langword="true"/> to put the words in the vector too (the <c>simple</c>
     /// configuration); <see langword="false"/> to leave them to the server's configuration.</param>
     /// <returns>The text the server parses with its configuration (<see langword="null"/> when it is the content
     /// itself, or when <paramref name="includeWords"/> is set) and the <c>tsvector</c> text of the client-side terms.</returns>
     public static (string? ParsedText, string Vector) ForDocument(string content, bool includeWords)
+    {
+        var parsed = Collect(content, includeWords);
+        return (parsed, Format(t_entries!));
+    }
+
+    /// <summary>Builds the full-text input of a document, the vector in PostgreSQL's binary <c>tsvector</c> format
+    /// (what <c>tsvectorrecv</c> reads: the lexeme count, then each lexeme as null-terminated UTF-8 with its positions,
+    /// all big-endian), for a binary COPY into a <c>tsvector</c> column.</summary>
+    /// <param name="content">The content.</param>
+    /// <param name="includeWords">As for <see cref="ForDocument"/>.</param>
+    /// <returns>The text the server parses (as for <see cref="ForDocument"/>) and the binary vector: the same lexemes
+    /// and positions as the text form.</returns>
+    public static (string? ParsedText, byte[] Vector) ForDocumentBinary(string content, bool includeWords)
+    {
+        var parsed = Collect(content, includeWords);
+        return (parsed, FormatBinary(t_entries!));
+    }
+
+    /// <summary>Fills <see cref="t_entries"/> with the document's lexemes and positions, sorted by lexeme (ordinal)
+    /// then position.</summary>
+    private static string? Collect(string content, bool includeWords)
     {
         var entries = t_entries ??= new List<(string Lexeme, int Position)>(256);
         entries.Clear();
@@ -107,7 +133,8 @@ internal static class TextTerms
             parsed?.Append(' ');
         }
 
-        return (parsed?.ToString(), Format(entries));
+        entries.Sort(static (a, b) => string.CompareOrdinal(a.Lexeme, b.Lexeme) is var c and not 0 ? c : a.Position.CompareTo(b.Position));
+        return parsed?.ToString();
     }
 
     /// <summary>Splits a query into words and CJK terms.</summary>
@@ -215,9 +242,9 @@ internal static class TextTerms
             return string.Empty;
         }
 
-        entries.Sort(static (a, b) => string.CompareOrdinal(a.Lexeme, b.Lexeme) is var c and not 0 ? c : a.Position.CompareTo(b.Position));
         var sb = t_builder ??= new StringBuilder(1024);
         sb.Clear();
+        var serverBytes = 0; // as in FormatBinary, so both forms keep the same lexemes
         for (var i = 0; i < entries.Count;)
         {
             var lexeme = entries[i].Lexeme;
@@ -227,8 +254,8 @@ internal static class TextTerms
                 end++;
             }
 
-            var tooLong = lexeme.Length * 3 > MaxLexemeBytes && Encoding.UTF8.GetByteCount(lexeme) > MaxLexemeBytes;
-            if (!tooLong)
+            var lexemeBytes = Encoding.UTF8.GetByteCount(lexeme);
+            if (lexemeBytes <= MaxLexemeBytes)
             {
                 var mark = sb.Length;
                 if (sb.Length > 0)
@@ -255,7 +282,8 @@ internal static class TextTerms
                     }
                 }
 
-                if (sb.Length * 3 > MaxVectorBytes)
+                serverBytes += lexemeBytes + 1 + ((count + 1) * 4);
+                if (serverBytes > MaxVectorBytes)
                 {
                     sb.Length = mark; // stay under PostgreSQL's 1 MB tsvector limit; the text itself is stored in full
                     break;
@@ -266,6 +294,66 @@ internal static class TextTerms
         }
 
         return sb.ToString();
+    }
+
+    private static byte[] FormatBinary(List<(string Lexeme, int Position)> entries)
+    {
+        // Worst case per entry: the lexeme's UTF-8 bytes, its terminator, a position count and one position.
+        var capacity = 4;
+        foreach (var (lexeme, _) in entries)
+        {
+            capacity += (lexeme.Length * 3) + 5;
+        }
+
+        var buffer = t_binary is { } b && b.Length >= capacity ? b : t_binary = new byte[Math.Max(capacity, 4096)];
+        var length = 4;
+        var count = 0;
+        var serverBytes = 0; // what tsvectorrecv counts against its 1 MB limit
+        for (var i = 0; i < entries.Count;)
+        {
+            var lexeme = entries[i].Lexeme;
+            var end = i;
+            while (end < entries.Count && string.Equals(entries[end].Lexeme, lexeme, StringComparison.Ordinal))
+            {
+                end++;
+            }
+
+            var lexemeBytes = Encoding.UTF8.GetBytes(lexeme, buffer.AsSpan(length));
+            if (lexemeBytes <= MaxLexemeBytes)
+            {
+                var countAt = length + lexemeBytes + 1;
+                var at = countAt + 2;
+                var last = -1;
+                var positions = 0;
+                for (var j = i; j < end && positions < MaxPositionsPerLexeme; j++)
+                {
+                    var p = Math.Min(entries[j].Position, MaxPosition);
+                    if (p != last)
+                    {
+                        BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(at), (ushort)p);
+                        at += 2;
+                        positions++;
+                        last = p;
+                    }
+                }
+
+                serverBytes += lexemeBytes + 1 + ((positions + 1) * 4);
+                if (serverBytes > MaxVectorBytes)
+                {
+                    break; // stay under PostgreSQL's 1 MB tsvector limit; the text itself is stored in full
+                }
+
+                buffer[length + lexemeBytes] = 0;
+                BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(countAt), (ushort)positions);
+                length = at;
+                count++;
+            }
+
+            i = end;
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(buffer, count);
+        return buffer.AsSpan(0, length).ToArray();
     }
 
     private static void AppendQuoted(StringBuilder sb, string term)

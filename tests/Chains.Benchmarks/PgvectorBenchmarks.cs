@@ -45,6 +45,12 @@ public class PgvectorIngestBenchmarks
     public async Task Setup()
     {
         _dataSource = PgvectorBench.CreateDataSource();
+        // Fresh tables, so a server reused from an earlier run measures the layout this version creates.
+        await using (var drop = _dataSource.CreateCommand($"DROP TABLE IF EXISTS {PgvectorBench.Schema}.ingest_fts, {PgvectorBench.Schema}.ingest_vec"))
+        {
+            await drop.ExecuteNonQueryAsync();
+        }
+
         var options = new PgvectorStoreOptions { Schema = PgvectorBench.Schema, Table = "ingest_fts", Dimensions = PgvectorBench.Dimensions, Index = PgvectorIndex.None };
         _fullText = _dataSource.AsVectorStore(options);
         _vectorOnly = _dataSource.AsVectorStore(options with { Table = "ingest_vec", FullTextSearch = false });

@@ -47,6 +47,7 @@ public sealed class PgvectorStoreTests(PostgresServer server) : IAsyncLifetime
         Assert.Contains(indexes, d => d.Contains("USING hnsw (embedding vector_cosine_ops) WITH (m='8', ef_construction='32')", StringComparison.Ordinal));
         Assert.Contains(indexes, d => d.Contains("USING gin (metadata)", StringComparison.Ordinal));
         Assert.Contains(indexes, d => d.Contains("USING gin (terms)", StringComparison.Ordinal));
+        Assert.Equal("{toast_tuple_target=8160}", await server.ScalarAsync($"SELECT reloptions::text FROM pg_class WHERE oid = '\"{_schema}\".docs'::regclass"));
         Assert.Equal(
             "1|3|vector|cosine|simple",
             await server.ScalarAsync($"SELECT concat_ws('|', schema_version, dimensions, vector_type, distance, text_search_config) FROM \"{_schema}\".chains_pgvector_tables WHERE table_name = 'docs'"));
@@ -278,19 +279,28 @@ public sealed class PgvectorStoreTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(7.0, results[0].Score, 1e-6);
     }
 
-    [Fact]
-    public async Task UpsertAsync_CopyPathAndPerRowPath_StoreIdenticalRows()
+    [Theory]
+    [InlineData("simple", true)]
+    [InlineData("english", true)]
+    [InlineData("simple", false)]
+    public async Task UpsertAsync_CopyPathAndPerRowPath_StoreIdenticalRows(string config, bool fullText)
     {
         var records = Enumerable.Range(0, 120).Select(i => new VectorRecord(
             new Document(
                 $"d{i}",
-                i % 2 == 0 ? $"English text {i}" : $"中文内容 {i} 向量",
+                (i % 3) switch
+                {
+                    0 => $"English texts {i} running",
+                    1 => $"中文内容 {i} 向量",
+                    _ => $"O'Brien's \\ 'quoted' 𠀀𠀁 日本語テキスト {string.Join(' ', Enumerable.Repeat("again", 300))} {new string('y', 2100)}",
+                },
                 new DocumentMetadata(new Dictionary<string, object?> { ["i"] = (long)i, ["x"] = i / 3.0, ["when"] = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.FromHours(i % 12)), ["tags"] = new[] { "t" + (i % 5) } }),
                 i % 3 == 0 ? null : $"src/{i}.md",
                 i % 4 == 0 ? null : new SourceSpan(i, i + 1)),
             new float[] { 1, i, -i })).ToArray();
-        var copy = Store(new() { Table = "bycopy", Dimensions = 3, CopyThreshold = 1 });
-        var perRow = Store(new() { Table = "byrow", Dimensions = 3, CopyThreshold = 1000 });
+        var options = new PgvectorStoreOptions { Dimensions = 3, TextSearchConfig = config, FullTextSearch = fullText };
+        var copy = Store(options with { Table = $"bycopy_{config}_{(fullText ? "fts" : "vec")}", CopyThreshold = 1 });
+        var perRow = Store(options with { Table = $"byrow_{config}_{(fullText ? "fts" : "vec")}", CopyThreshold = 1000 });
 
         await copy.UpsertAsync(records, Ct);
         await perRow.UpsertAsync(records, Ct);
@@ -300,9 +310,28 @@ public sealed class PgvectorStoreTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(120, fromCopy.Count);
         Assert.Equal(records.Select(r => r.Document).OrderBy(d => d.Id, StringComparer.Ordinal), fromCopy.Select(r => r.Document).OrderBy(d => d.Id, StringComparer.Ordinal));
         Assert.Equal(fromRows.Select(r => r.Document), fromCopy.Select(r => r.Document));
-        Assert.Equal(
-            await server.ScalarAsync($"SELECT string_agg(terms::text, '|' ORDER BY id) FROM \"{_schema}\".byrow"),
-            await server.ScalarAsync($"SELECT string_agg(terms::text, '|' ORDER BY id) FROM \"{_schema}\".bycopy"));
+        var terms = await server.ScalarAsync($"SELECT string_agg(terms::text, '|' ORDER BY id) FROM \"{_schema}\".{perRow.Options.Table}");
+        Assert.Equal(terms, await server.ScalarAsync($"SELECT string_agg(terms::text, '|' ORDER BY id) FROM \"{_schema}\".{copy.Options.Table}"));
+        Assert.Equal(fullText ? 120L : 0L, await server.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".{copy.Options.Table} WHERE terms <> ''::tsvector"));
+    }
+
+    [Fact]
+    public async Task UpsertAsync_ChunkRowsWithTermsOverTwoKilobytes_StayInlineAndUncompressed()
+    {
+        var random = new Random(3);
+        var words = Enumerable.Range(0, 500).Select(i => "word" + i).ToArray();
+        var records = Enumerable.Range(0, 200).Select(i => Record(
+            $"c{i}",
+            string.Join(' ', Enumerable.Range(0, 80).Select(_ => words[random.Next(words.Length)])) + " 向量数据库的全文检索",
+            RandomVector(random, 384))).ToArray();
+        var store = Store(new() { Table = "inline", Dimensions = 384, CopyThreshold = 100 });
+
+        await store.UpsertAsync(records, Ct); // binary COPY through the staging table
+        await store.UpsertAsync(records.Take(10).ToArray(), Ct); // one statement per row
+
+        Assert.Equal(0L, await server.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".inline WHERE pg_column_size(inline.*) <= 2032"));
+        Assert.Equal(0L, await server.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".inline WHERE pg_column_compression(terms) IS NOT NULL OR pg_column_compression(content) IS NOT NULL"));
+        Assert.Equal(0L, await server.ScalarAsync($"SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = '\"{_schema}\".inline'::regclass"));
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using Npgsql;
+using NpgsqlTypes;
+
 namespace Chains.Pgvector.Tests;
 
 /// <summary><see cref="TextTerms"/>: CJK runs become positioned bigrams on the client; words are built on the client for
@@ -57,6 +60,55 @@ public sealed class TextTermsTests(PostgresServer server)
         var postgres = await server.ScalarAsync("SELECT to_tsvector('simple', $1)::text", Text);
 
         Assert.Equal(postgres, client);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ForDocumentBinary_MixedHostileAndHugeText_ServerReadsTheSameVectorAsTheTextForm(bool includeWords)
+    {
+        string[] texts =
+        [
+            string.Empty,
+            "Plain English text, nothing else.",
+            "pgvector 向量库。Done 日本語",
+            "a'b \\ 'quoted' 中'文 𠀀𠀁 Ünïcödé ΣΊΣΥΦΟΣ " + string.Join(' ', Enumerable.Repeat("repeat", 400)) + " " + new string('x', 3000),
+            string.Join(' ', Enumerable.Range(0, 150_000).Select(i => "w" + i.ToString("x", System.Globalization.CultureInfo.InvariantCulture))), // over the 1 MB tsvector limit
+        ];
+        await using var dataSource = server.CreateDataSource();
+        await using var connection = await dataSource.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using (var create = new NpgsqlCommand("CREATE TEMP TABLE binary_terms (i int, terms tsvector)", connection))
+        {
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY binary_terms (i, terms) FROM STDIN (FORMAT BINARY)", TestContext.Current.CancellationToken))
+        {
+            for (var i = 0; i < texts.Length; i++)
+            {
+                await writer.StartRowAsync(TestContext.Current.CancellationToken);
+                await writer.WriteAsync(i, NpgsqlDbType.Integer, TestContext.Current.CancellationToken);
+                await writer.WriteAsync(TextTerms.ForDocumentBinary(texts[i], includeWords).Vector, NpgsqlDbType.Bytea, TestContext.Current.CancellationToken);
+            }
+
+            await writer.CompleteAsync(TestContext.Current.CancellationToken);
+        }
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var (parsed, text) = TextTerms.ForDocument(texts[i], includeWords);
+            Assert.Equal(parsed, TextTerms.ForDocumentBinary(texts[i], includeWords).ParsedText);
+            await using var compare = new NpgsqlCommand("SELECT (SELECT terms FROM binary_terms WHERE i = $1) = $2::tsvector, length($2::tsvector)", connection);
+            compare.Parameters.Add(new NpgsqlParameter<int> { TypedValue = i });
+            compare.Parameters.Add(new NpgsqlParameter<string> { TypedValue = text });
+            await using var reader = await compare.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken));
+            Assert.True(reader.GetBoolean(0), $"text {i}: the binary and text forms differ");
+            if (i == texts.Length - 1 && includeWords)
+            {
+                Assert.InRange(reader.GetInt32(1), 10_000, 149_999); // cut under the limit, at the same lexeme in both forms
+            }
+        }
     }
 
     [Fact]
