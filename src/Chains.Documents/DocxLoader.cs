@@ -59,7 +59,12 @@ public sealed class DocxLoader : IDocumentLoader
     /// <inheritdoc />
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="InvalidDataException">The file is not a Word document.</exception>
-    public async IAsyncEnumerable<Document> LoadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Document> LoadAsync(CancellationToken cancellationToken = default)
+        => DocumentsTelemetry.IsEnabled
+            ? DocumentsTelemetry.TraceAsync(DocumentsTelemetry.Docx, _file.Path, LoadCoreAsync, cancellationToken)
+            : LoadCoreAsync(null, cancellationToken);
+
+    private async IAsyncEnumerable<Document> LoadCoreAsync(DocumentsTelemetry.LoadTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var bytes = await File.ReadAllBytesAsync(_file.Path, cancellationToken).ConfigureAwait(false);
         var (blocks, title) = Read(bytes);

@@ -60,7 +60,12 @@ public sealed partial class HtmlLoader : IDocumentLoader
     /// <inheritdoc />
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="InvalidDataException">The content selector matches nothing.</exception>
-    public async IAsyncEnumerable<Document> LoadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Document> LoadAsync(CancellationToken cancellationToken = default)
+        => DocumentsTelemetry.IsEnabled
+            ? DocumentsTelemetry.TraceAsync(DocumentsTelemetry.Html, _file.Path, LoadCoreAsync, cancellationToken)
+            : LoadCoreAsync(null, cancellationToken);
+
+    private async IAsyncEnumerable<Document> LoadCoreAsync(DocumentsTelemetry.LoadTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var bytes = await File.ReadAllBytesAsync(_file.Path, cancellationToken).ConfigureAwait(false);
         var encoding = _options.Encoding ?? DetectEncoding(bytes);

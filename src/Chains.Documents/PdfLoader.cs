@@ -33,10 +33,16 @@ public sealed class PdfLoader : IDocumentLoader
     /// <inheritdoc />
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="InvalidDataException">The file is not a PDF PdfPig can read, or the password is wrong.</exception>
-    public async IAsyncEnumerable<Document> LoadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Document> LoadAsync(CancellationToken cancellationToken = default)
+        => DocumentsTelemetry.IsEnabled
+            ? DocumentsTelemetry.TraceAsync(DocumentsTelemetry.Pdf, _file.Path, LoadCoreAsync, cancellationToken)
+            : LoadCoreAsync(null, cancellationToken);
+
+    private async IAsyncEnumerable<Document> LoadCoreAsync(DocumentsTelemetry.LoadTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var bytes = await File.ReadAllBytesAsync(_file.Path, cancellationToken).ConfigureAwait(false);
         using var pdf = Open(bytes);
+        trace?.SetPages(pdf.NumberOfPages);
         var metadata = _file.Metadata().With(DocumentMetadataKeys.PageCount, pdf.NumberOfPages);
         if (pdf.Information.Title is { } title && !string.IsNullOrWhiteSpace(title))
         {

@@ -80,7 +80,7 @@ public sealed class LlamaModel : IDisposable
     /// <exception cref="UnsupportedModelArchitectureException">llama.cpp does not support the model's architecture, or the file is not a model.</exception>
     /// <exception cref="LlamaModelLoadException">llama.cpp failed to load the weights or an adapter.</exception>
     public static LlamaModel Load(string path, LlamaModelOptions? options = null)
-        => LoadCore(path, options ?? new LlamaModelOptions(), null, CancellationToken.None);
+        => LlamaTelemetry.MeasureLoad(path, () => LoadCore(path, options ?? new LlamaModelOptions(), null, CancellationToken.None));
 
     /// <summary>Loads a GGUF model on a thread-pool thread, reporting progress and honouring cancellation.</summary>
     /// <param name="path">The GGUF file.</param>
@@ -96,9 +96,11 @@ public sealed class LlamaModel : IDisposable
     /// <exception cref="LlamaModelLoadException">llama.cpp failed to load the weights or an adapter.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static Task<LlamaModel> LoadAsync(string path, LlamaModelOptions? options = null, IProgress<float>? progress = null, CancellationToken cancellationToken = default)
-        => Task.Run(() => LoadCore(path, options ?? new LlamaModelOptions(), progress, cancellationToken), cancellationToken);
+        => Task.Run(() => LlamaTelemetry.MeasureLoad(path, () => LoadCore(path, options ?? new LlamaModelOptions(), progress, cancellationToken)), cancellationToken);
 
     /// <summary>Creates a chat client over this model. Clients are cheap; all share the model's contexts and queue.</summary>
+    /// <remarks>A request whose rendered prompt fills <see cref="ContextSize"/> fails with
+    /// <see cref="LlamaContextOverflowException"/> before anything is evaluated; the client stays usable.</remarks>
     /// <param name="options">Defaults for requests (sampling, token limit); <see langword="null"/> for the defaults.</param>
     /// <returns>The chat client.</returns>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>

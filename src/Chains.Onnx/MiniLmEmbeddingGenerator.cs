@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using FastBertTokenizer;
 using Microsoft.Extensions.AI;
@@ -133,7 +134,8 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
         try
         {
-            return Task.FromResult(Generate(values as IReadOnlyList<string> ?? [.. values], cancellationToken));
+            var texts = values as IReadOnlyList<string> ?? [.. values];
+            return Task.FromResult(OnnxTelemetry.IsEnabled ? GenerateTraced(texts, cancellationToken) : Generate(texts, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -163,6 +165,25 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private static Stream OpenResource(string name)
         => typeof(MiniLmEmbeddingGenerator).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"The embedded resource '{name}' is missing from {typeof(MiniLmEmbeddingGenerator).Assembly.GetName().Name}; the package is damaged.");
+
+    /// <summary>Generates inside the span of the call and records its duration and input tokens (see
+    /// <see cref="OnnxTelemetry"/>); never the texts.</summary>
+    private GeneratedEmbeddings<Embedding<float>> GenerateTraced(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = OnnxTelemetry.StartEmbeddings(texts.Count, (texts.Count + _batchSize - 1) / _batchSize);
+        try
+        {
+            var result = Generate(texts, cancellationToken);
+            OnnxTelemetry.Completed(activity, started, result.Usage?.InputTokenCount ?? 0);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            OnnxTelemetry.Failed(activity, started, ex);
+            throw;
+        }
+    }
 
     private GeneratedEmbeddings<Embedding<float>> Generate(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {

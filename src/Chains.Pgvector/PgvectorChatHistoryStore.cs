@@ -92,6 +92,7 @@ public sealed class PgvectorChatHistoryStore : IChatHistoryStore
     private readonly RetryPolicy _retry;
     private readonly string _table;
     private volatile bool _schemaReady;
+    private PgvectorDbTarget? _dbTarget;
 
     internal PgvectorChatHistoryStore(NpgsqlDataSource dataSource, PgvectorChatHistoryOptions options)
     {
@@ -107,6 +108,7 @@ public sealed class PgvectorChatHistoryStore : IChatHistoryStore
     {
         CheckSession(sessionId);
         return RunAsync(
+            PgvectorTelemetry.Select,
             "load chat history",
             async ct =>
             {
@@ -146,6 +148,7 @@ public sealed class PgvectorChatHistoryStore : IChatHistoryStore
 
         // Once started, the write completes: the token is not passed on.
         return RunAsync(
+            PgvectorTelemetry.Insert,
             string.Create(CultureInfo.InvariantCulture, $"append {json.Length} chat message(s)"),
             async ct =>
             {
@@ -179,7 +182,7 @@ public sealed class PgvectorChatHistoryStore : IChatHistoryStore
 
                 await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);
-                return true;
+                return json.Length;
             },
             CancellationToken.None);
     }
@@ -189,6 +192,7 @@ public sealed class PgvectorChatHistoryStore : IChatHistoryStore
     {
         CheckSession(sessionId);
         return RunAsync(
+            PgvectorTelemetry.Delete,
             "clear chat history",
             async ct =>
             {
@@ -212,6 +216,7 @@ public sealed class PgvectorChatHistoryStore : IChatHistoryStore
         }
 
         return RunAsync(
+            PgvectorTelemetry.Delete,
             "purge expired chat messages",
             async ct =>
             {
@@ -246,7 +251,14 @@ public sealed class PgvectorChatHistoryStore : IChatHistoryStore
 
     private DateTimeOffset? Cutoff() => _options.MaxAge is { } age ? (_options.TimeProvider.GetUtcNow() - age).ToUniversalTime() : null;
 
-    private async Task<T> RunAsync<T>(string name, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    /// <summary>Runs an operation after creating the table if needed, retrying transient failures, inside its span
+    /// while someone listens (see <see cref="PgvectorTelemetry"/>).</summary>
+    private Task<T> RunAsync<T>(string dbOperation, string name, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+        => PgvectorTelemetry.IsEnabled
+            ? PgvectorTelemetry.TraceAsync(_dbTarget ??= new PgvectorDbTarget(_options.Schema + "." + _options.Table, _dataSource), dbOperation, countRows: true, ct => RunCoreAsync(name, operation, ct), cancellationToken)
+            : RunCoreAsync(name, operation, cancellationToken);
+
+    private async Task<T> RunCoreAsync<T>(string name, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
         if (!_schemaReady)
         {

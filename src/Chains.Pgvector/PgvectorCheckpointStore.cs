@@ -86,6 +86,7 @@ public sealed partial class PgvectorCheckpointStore : ICheckpointStore, IAsyncDi
     private readonly RetryPolicy _retry;
     private readonly ILogger _logger;
     private readonly string _table;
+    private PgvectorDbTarget? _dbTarget;
     private volatile bool _schemaReady;
     private int _disposed;
 
@@ -123,6 +124,8 @@ public sealed partial class PgvectorCheckpointStore : ICheckpointStore, IAsyncDi
         cancellationToken.ThrowIfCancellationRequested();
         var attempted = false;
         var deleted = await RunAsync(
+            PgvectorTelemetry.Insert,
+            countRows: false,
             string.Create(CultureInfo.InvariantCulture, $"save checkpoint {checkpoint.Step}"),
             async ct =>
             {
@@ -201,6 +204,8 @@ public sealed partial class PgvectorCheckpointStore : ICheckpointStore, IAsyncDi
     {
         CheckThread(threadId, nameof(threadId));
         var page = await RunAsync(
+            PgvectorTelemetry.Select,
+            countRows: true,
             "read a checkpoint",
             ct => ReadAsync(
                 step is null
@@ -225,6 +230,8 @@ public sealed partial class PgvectorCheckpointStore : ICheckpointStore, IAsyncDi
         {
             var below = before;
             var page = await RunAsync(
+                PgvectorTelemetry.Select,
+                countRows: true,
                 "list checkpoints",
                 ct => ReadAsync(
                     below is null
@@ -255,6 +262,8 @@ public sealed partial class PgvectorCheckpointStore : ICheckpointStore, IAsyncDi
     {
         CheckThread(threadId, nameof(threadId));
         return new ValueTask<int>(RunAsync(
+            PgvectorTelemetry.Delete,
+            countRows: true,
             "delete a thread's checkpoints",
             async ct =>
             {
@@ -270,7 +279,7 @@ public sealed partial class PgvectorCheckpointStore : ICheckpointStore, IAsyncDi
     /// <param name="cancellationToken">A token that cancels the creation.</param>
     /// <returns>A task that completes when the table exists.</returns>
     /// <exception cref="PgvectorUnavailableException">PostgreSQL could not be reached.</exception>
-    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => RunAsync("check the checkpoint table", _ => Task.FromResult(true), cancellationToken);
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => RunCoreAsync("check the checkpoint table", _ => Task.FromResult(true), cancellationToken);
 
     /// <summary>Releases the data source when the store owns it.</summary>
     /// <returns>A task that completes when the store is disposed.</returns>
@@ -349,7 +358,15 @@ public sealed partial class PgvectorCheckpointStore : ICheckpointStore, IAsyncDi
         return cmd;
     }
 
-    private async Task<T> RunAsync<T>(string name, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    /// <summary>Runs an operation like <see cref="RunCoreAsync"/>, inside its span while someone listens (see
+    /// <see cref="PgvectorTelemetry"/>).</summary>
+    private Task<T> RunAsync<T>(string dbOperation, bool countRows, string name, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+        => PgvectorTelemetry.IsEnabled
+            ? PgvectorTelemetry.TraceAsync(_dbTarget ??= new PgvectorDbTarget(_options.Schema + "." + _options.Table, _dataSource), dbOperation, countRows, ct => RunCoreAsync(name, operation, ct), cancellationToken)
+            : RunCoreAsync(name, operation, cancellationToken);
+
+    /// <summary>Runs an operation after creating the table if needed, retrying transient failures.</summary>
+    private async Task<T> RunCoreAsync<T>(string name, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (!_schemaReady)

@@ -27,7 +27,8 @@ internal sealed class PgvectorRecordManager : IRecordManager
             return Task.FromResult<IReadOnlyList<IndexRecord>>([]);
         }
 
-        return Store.RunAsync(
+        return Store.RunOnRecordsAsync(
+            PgvectorTelemetry.Select,
             "read index records",
             async ct =>
             {
@@ -54,7 +55,8 @@ internal sealed class PgvectorRecordManager : IRecordManager
         while (true)
         {
             var key = after;
-            var page = await Store.RunAsync(
+            var page = await Store.RunOnRecordsAsync(
+                PgvectorTelemetry.Select,
                 "list index records",
                 async ct =>
                 {
@@ -100,7 +102,8 @@ internal sealed class PgvectorRecordManager : IRecordManager
             return Task.CompletedTask;
         }
 
-        return Store.RunAsync(
+        return Store.RunOnRecordsAsync(
+            PgvectorTelemetry.Upsert,
             string.Create(CultureInfo.InvariantCulture, $"write {records.Count} index record(s)"),
             async ct =>
             {
@@ -130,7 +133,8 @@ internal sealed class PgvectorRecordManager : IRecordManager
         }
 
         var ids = sourceIds.Distinct(StringComparer.Ordinal).ToArray();
-        return Store.RunAsync(
+        return Store.RunOnRecordsAsync(
+            PgvectorTelemetry.Delete,
             "delete index records",
             async ct =>
             {

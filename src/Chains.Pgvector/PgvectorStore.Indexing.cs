@@ -52,6 +52,7 @@ public sealed partial class PgvectorStore : ITransactionalIndexStore
         var records = changes.Where(c => c.Record is not null).Select(c => c.Record!).ToArray();
         var removed = changes.Where(c => c.Record is null).Select(c => c.SourceId).ToArray();
         return RunAsync(
+            PgvectorTelemetry.Commit,
             string.Create(CultureInfo.InvariantCulture, $"commit changes to {changes.Count} document(s)"),
             async ct =>
             {
@@ -85,7 +86,7 @@ public sealed partial class PgvectorStore : ITransactionalIndexStore
                 }
 
                 await tx.CommitAsync(ct).ConfigureAwait(false);
-                return true;
+                return rows.Count;
             },
             cancellationToken);
     }

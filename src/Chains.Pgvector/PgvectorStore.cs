@@ -92,7 +92,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         var rows = Prepare(records);
         return rows.Count == 0
             ? Task.CompletedTask
-            : RunAsync(string.Create(CultureInfo.InvariantCulture, $"upsert {rows.Count} record(s)"), ct => WriteAsync(rows, ct), cancellationToken);
+            : RunAsync(rows.Copy ? PgvectorTelemetry.Copy : PgvectorTelemetry.Upsert, string.Create(CultureInfo.InvariantCulture, $"upsert {rows.Count} record(s)"), ct => WriteAsync(rows, ct), cancellationToken);
     }
 
     /// <summary>
@@ -175,6 +175,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
             : FilterSql.Compile(selection.Filter!, p);
         var sql = $"DELETE FROM {_table.Name} WHERE {where}";
         return RunAsync(
+            PgvectorTelemetry.Delete,
             "delete records",
             async ct =>
             {
@@ -214,6 +215,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         var p = new SqlParameters();
         var sql = NearestSql(p, vector, options.Filter, options.Top, options.IncludeVectors ? PgvectorTable.DocumentColumns + ", embedding" : PgvectorTable.DocumentColumns);
         return RunAsync(
+            PgvectorTelemetry.Search,
             "search",
             async ct =>
             {
@@ -271,6 +273,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         var p = new SqlParameters();
         var sql = HybridSearch.Sql(this, p, query, vector, options);
         return RunAsync(
+            PgvectorTelemetry.HybridSearch,
             "hybrid search",
             async ct =>
             {
@@ -318,6 +321,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         var p = new SqlParameters();
         var sql = $"SELECT count(*) FROM {_table.Name}" + (filter is null ? string.Empty : " WHERE " + FilterSql.Compile(filter, p));
         return RunAsync(
+            PgvectorTelemetry.Count,
             "count records",
             async ct =>
             {
@@ -473,7 +477,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
 
     private async Task<int> WriteBatchAsync(Rows rows, CancellationToken cancellationToken)
     {
-        await RunAsync(string.Create(CultureInfo.InvariantCulture, $"bulk upsert a batch of {rows.Count} record(s)"), ct => CopyAsync(rows, ct), cancellationToken).ConfigureAwait(false);
+        await RunAsync(PgvectorTelemetry.Copy, string.Create(CultureInfo.InvariantCulture, $"bulk upsert a batch of {rows.Count} record(s)"), ct => CopyAsync(rows, ct), cancellationToken).ConfigureAwait(false);
         return rows.Count;
     }
 

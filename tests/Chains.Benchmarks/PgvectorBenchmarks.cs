@@ -39,6 +39,7 @@ public class PgvectorIngestBenchmarks
     private NpgsqlDataSource _dataSource = null!;
     private PgvectorStore _fullText = null!;
     private PgvectorStore _vectorOnly = null!;
+    private PgvectorStore _fullTextTwoConnections = null!;
     private VectorRecord[] _records = null!;
 
     [GlobalSetup]
@@ -54,6 +55,7 @@ public class PgvectorIngestBenchmarks
         var options = new PgvectorStoreOptions { Schema = PgvectorBench.Schema, Table = "ingest_fts", Dimensions = PgvectorBench.Dimensions, Index = PgvectorIndex.None };
         _fullText = _dataSource.AsVectorStore(options);
         _vectorOnly = _dataSource.AsVectorStore(options with { Table = "ingest_vec", FullTextSearch = false });
+        _fullTextTwoConnections = _dataSource.AsVectorStore(options with { BulkParallelism = 2 });
         await _fullText.EnsureSchemaAsync();
         await _vectorOnly.EnsureSchemaAsync();
         _records = PgvectorBench.Records(CopyRows, seed: 1);
@@ -71,6 +73,7 @@ public class PgvectorIngestBenchmarks
     {
         await _fullText.DisposeAsync();
         await _vectorOnly.DisposeAsync();
+        await _fullTextTwoConnections.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
 
@@ -79,6 +82,11 @@ public class PgvectorIngestBenchmarks
 
     [BenchmarkCategory("full-text"), Benchmark(OperationsPerInvoke = CopyRows)]
     public async Task<long> CopyBulkUpsert_FullText() => await _fullText.BulkUpsertAsync(PgvectorBench.Stream(_records));
+
+    /// <summary>The same ingest with two batches in flight on two connections (BulkParallelism = 2): one batch's COPY
+    /// overlaps the other's upsert and GIN upkeep.</summary>
+    [BenchmarkCategory("full-text"), Benchmark(OperationsPerInvoke = CopyRows)]
+    public async Task<long> CopyBulkUpsert_FullText_TwoConnections() => await _fullTextTwoConnections.BulkUpsertAsync(PgvectorBench.Stream(_records));
 
     [BenchmarkCategory("vector-only"), Benchmark(Baseline = true, OperationsPerInvoke = PerRowRows)]
     public Task PerRowUpsert_VectorOnly() => PerRowAsync("ingest_vec", "''::tsvector");

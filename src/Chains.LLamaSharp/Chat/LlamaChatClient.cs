@@ -30,37 +30,81 @@ internal sealed class LlamaChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var plan = Prepare(messages, options);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-
-        // Buffered: the engine keeps the text and signals once, instead of handing over every token.
-        var request = new GenerationRequest(plan.Prompt, plan.Sampling, plan.MaxTokens, plan.StopSequences, cts.Token, buffered: true);
-        var (responseId, createdAt) = Start(request, plan);
+        using var trace = LlamaChatTrace.Start(_model);
         try
         {
-            await request.Output.Reader.Completion.ConfigureAwait(false);
-        }
-        finally
-        {
-            await cts.CancelAsync().ConfigureAwait(false);
-        }
+            var plan = Prepare(messages, options);
+            trace?.Request(plan.MaxTokens, plan.Sampling);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        var final = Finish(request, plan, responseId, createdAt, request.BufferedText!.ToString(), callMode: plan.ToolsActive);
-        var contents = final.Contents.Where(c => c is not UsageContent).ToList();
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, contents) { MessageId = responseId, CreatedAt = createdAt })
+            // Buffered: the engine keeps the text and signals once, instead of handing over every token.
+            var request = new GenerationRequest(plan.Prompt, plan.Sampling, plan.MaxTokens, plan.StopSequences, cts.Token, buffered: true);
+            var (responseId, createdAt) = Start(request, plan);
+            try
+            {
+                await request.Output.Reader.Completion.ConfigureAwait(false);
+            }
+            finally
+            {
+                await cts.CancelAsync().ConfigureAwait(false);
+            }
+
+            var final = Finish(request, plan, responseId, createdAt, request.BufferedText!.ToString(), callMode: plan.ToolsActive, trace);
+            var contents = final.Contents.Where(c => c is not UsageContent).ToList();
+            return new ChatResponse(new ChatMessage(ChatRole.Assistant, contents) { MessageId = responseId, CreatedAt = createdAt })
+            {
+                ResponseId = responseId,
+                ModelId = _model.ModelId,
+                CreatedAt = createdAt,
+                FinishReason = final.FinishReason,
+                Usage = final.Contents.OfType<UsageContent>().Single().Details,
+            };
+        }
+        catch (Exception ex) when (trace is not null)
         {
-            ResponseId = responseId,
-            ModelId = _model.ModelId,
-            CreatedAt = createdAt,
-            FinishReason = final.FinishReason,
-            Usage = final.Contents.OfType<UsageContent>().Single().Details,
-        };
+            trace.Failed(ex);
+            throw;
+        }
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        => LlamaTelemetry.IsRequestObserved
+            ? TracedStreamAsync(messages, options, cancellationToken)
+            : StreamAsync(messages, options, null, cancellationToken);
+
+    /// <summary>Streams inside the request's span: the iterator that owns the span sees the failures, which an
+    /// iterator cannot catch around its own <see langword="yield"/>s.</summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> TracedStreamAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var trace = LlamaChatTrace.Start(_model);
+        var updates = StreamAsync(messages, options, trace, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (updates.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex) when (trace is not null)
+                {
+                    trace.Failed(ex);
+                    throw;
+                }
+
+                yield return updates.Current;
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, LlamaChatTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var plan = Prepare(messages, options);
+        trace?.Request(plan.MaxTokens, plan.Sampling);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var request = new GenerationRequest(plan.Prompt, plan.Sampling, plan.MaxTokens, plan.StopSequences, cts.Token);
         var (responseId, createdAt) = Start(request, plan);
@@ -97,7 +141,7 @@ internal sealed class LlamaChatClient : IChatClient
                 yield return Update(responseId, createdAt, new TextContent(delta));
             }
 
-            yield return Finish(request, plan, responseId, createdAt, held.ToString(), callMode);
+            yield return Finish(request, plan, responseId, createdAt, held.ToString(), callMode, trace);
         }
         finally
         {
@@ -147,7 +191,7 @@ internal sealed class LlamaChatClient : IChatClient
 
     /// <summary>Builds the last update: the held text (parsed into tool calls when it is made of them), the finish
     /// reason and the usage.</summary>
-    private ChatResponseUpdate Finish(GenerationRequest request, Plan plan, string responseId, DateTimeOffset createdAt, string held, bool callMode)
+    private ChatResponseUpdate Finish(GenerationRequest request, Plan plan, string responseId, DateTimeOffset createdAt, string held, bool callMode, LlamaChatTrace? trace)
     {
         var finish = request.Finish == GenerationFinish.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
         var final = Update(responseId, createdAt);
@@ -171,6 +215,7 @@ internal sealed class LlamaChatClient : IChatClient
         }
 
         final.FinishReason = finish;
+        trace?.Completed(request, responseId, finish);
         final.Contents.Add(new UsageContent(new UsageDetails
         {
             InputTokenCount = plan.Prompt.Length,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 
@@ -33,7 +34,9 @@ internal sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embe
 
         var (vectors, tokens) = inputs.Count == 0
             ? ([], 0)
-            : await _model.EmbeddingEngine.EmbedAsync(inputs, _options, cancellationToken).ConfigureAwait(false);
+            : LlamaTelemetry.IsRequestObserved
+                ? await EmbedTracedAsync(inputs, dimensions, cancellationToken).ConfigureAwait(false)
+                : await _model.EmbeddingEngine.EmbedAsync(inputs, _options, cancellationToken).ConfigureAwait(false);
         var createdAt = _model.Options.TimeProvider.GetUtcNow();
         var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Length)
         {
@@ -59,6 +62,42 @@ internal sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embe
         }
 
         return result;
+    }
+
+    /// <summary>Embeds inside the span <c>embeddings {model}</c> and records the duration and input tokens; no input
+    /// text is recorded.</summary>
+    private async Task<(float[][] Vectors, int Tokens)> EmbedTracedAsync(IReadOnlyList<string> inputs, int dimensions, CancellationToken cancellationToken)
+    {
+        var model = _model.ModelId;
+        var started = Stopwatch.GetTimestamp();
+        using var activity = LlamaTelemetry.Source.StartActivity("embeddings " + model, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("gen_ai.operation.name", "embeddings");
+            activity.SetTag("gen_ai.provider.name", LlamaTelemetry.ProviderName);
+            activity.SetTag("gen_ai.request.model", model);
+            activity.SetTag("gen_ai.embeddings.dimension.count", dimensions);
+            activity.SetTag("chains.llama.input_count", inputs.Count);
+        }
+
+        try
+        {
+            var result = await _model.EmbeddingEngine.EmbedAsync(inputs, _options, cancellationToken).ConfigureAwait(false);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag("gen_ai.response.model", model);
+                activity.SetTag("gen_ai.usage.input_tokens", result.Tokens);
+            }
+
+            LlamaTelemetry.RecordRequest("embeddings", model, started, Stopwatch.GetTimestamp(), null, result.Tokens, null);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            LlamaTelemetry.SetError(activity, ex);
+            LlamaTelemetry.RecordRequest("embeddings", model, started, Stopwatch.GetTimestamp(), ex.GetType().FullName, null, null);
+            throw;
+        }
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
