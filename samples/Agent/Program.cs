@@ -5,6 +5,9 @@
 //   --mcp "COMMAND"     add the tools of a stdio MCP server              --seed N        repeatable sampling
 //   --workspace DIR     the folder the file tools work in                --max-tokens N  cap on each model answer
 //   --first-tool NAME   the first model turn must call NAME (small local models rarely pick a tool on their own)
+//   --context N         context size of the local model, in tokens (default: its training context, at most 4096)
+// On a local model each call keeps within the context: the oldest messages are dropped first (instructions, tool
+// definitions and room for the answer always stay). A request that cannot fit even so is reported, with exit code 3.
 using System.ClientModel;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
@@ -12,6 +15,7 @@ using System.Text.Json;
 using AgentSample;
 using Chains.Agents;
 using Chains.LLamaSharp;
+using Chains.Memory;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol.Client;
 using OpenAI;
@@ -22,7 +26,7 @@ string? modelPath = null;
 string? mcpCommand = null;
 string? firstTool = null;
 var workspace = Path.Combine(Path.GetTempPath(), "chains-agent-sample");
-int? threads = null, seed = null, maxTokens = null;
+int? threads = null, seed = null, maxTokens = null, context = null;
 var question = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -40,7 +44,7 @@ for (var i = 0; i < args.Length; i++)
         case "--first-tool" when i + 1 < args.Length:
             firstTool = args[++i];
             break;
-        case "--threads" or "--seed" or "--max-tokens" when i + 1 < args.Length:
+        case "--threads" or "--seed" or "--max-tokens" or "--context" when i + 1 < args.Length:
             if (!int.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var number) || number < 1)
             {
                 Console.Error.WriteLine($"{args[i]} needs a whole number of at least 1, not '{args[i + 1]}'.");
@@ -55,6 +59,10 @@ for (var i = 0; i < args.Length; i++)
             {
                 seed = number;
             }
+            else if (args[i] == "--context")
+            {
+                context = number;
+            }
             else
             {
                 maxTokens = number;
@@ -68,7 +76,7 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-using var model = await ModelSetup.CreateAsync(modelPath, threads);
+using var model = await ModelSetup.CreateAsync(modelPath, threads, context);
 if (model is null)
 {
     return 2;
@@ -89,6 +97,17 @@ var tools = new List<AITool>
 await using var mcp = mcpCommand is null ? null : await McpTools.ConnectAsync(mcpCommand, tools);
 
 var client = model.Client;
+if (model.Local is { } local)
+{
+    // The agent's messages grow with every tool round; a local model's context does not. Before each call the oldest
+    // messages are dropped to fit, counted with the model's own tokenizer and chat template; the instructions, the tool
+    // definitions and room for the answer (and the template's reply opening) always stay. The room is --max-tokens (at
+    // most a quarter of the context), or else 64 tokens: an answer that runs on stops at the end of the context.
+    var reply = Math.Min(maxTokens ?? 64, local.ContextSize / 4);
+    var budget = new TokenBudgetChatReducer(local.AsTokenCounter(), local.ContextSize, new TokenBudgetOptions { Tools = tools, ReservedTokens = reply + 16 });
+    client = client.AsBuilder().UseChatReducer(budget).Build();
+}
+
 if (firstTool is not null)
 {
     if (!tools.Any(t => t.Name == firstTool))
@@ -113,27 +132,40 @@ var agent = new AgentExecutor(client, tools, new AgentExecutorOptions
 var text = question.Count > 0 ? string.Join(' ', question) : "What time is it? Then write it into a file named time.txt and list the files.";
 Console.WriteLine($"> {text}\n");
 AgentResult? result = null;
-await foreach (var step in agent.StreamAgentEventsAsync(text))
+try
 {
-    switch (step)
+    await foreach (var step in agent.StreamAgentEventsAsync(text))
     {
-        case AgentModelUpdateEvent { Update.Text: { Length: > 0 } delta }:
-            Console.Write(delta);
-            break;
-        case AgentToolStartedEvent started:
-            Console.ForegroundColor = ConsoleColor.DarkCyan;
-            Console.WriteLine($"\n→ {started.Call.Name}({JsonSerializer.Serialize(started.Arguments)})");
-            Console.ResetColor();
-            break;
-        case AgentToolCompletedEvent completed:
-            Console.ForegroundColor = completed.ToolCall.Status == AgentToolCallStatus.Succeeded ? ConsoleColor.DarkGreen : ConsoleColor.DarkYellow;
-            Console.WriteLine($"← {completed.ToolCall.Call.Name}: {completed.ToolCall.Status} {Shorten(completed.ToolCall.Result?.Result)}");
-            Console.ResetColor();
-            break;
-        case AgentCompletedEvent done:
-            result = done.Result;
-            break;
+        switch (step)
+        {
+            case AgentModelUpdateEvent { Update.Text: { Length: > 0 } delta }:
+                Console.Write(delta);
+                break;
+            case AgentToolStartedEvent started:
+                Console.ForegroundColor = ConsoleColor.DarkCyan;
+                Console.WriteLine($"\n→ {started.Call.Name}({JsonSerializer.Serialize(started.Arguments)})");
+                Console.ResetColor();
+                break;
+            case AgentToolCompletedEvent completed:
+                Console.ForegroundColor = completed.ToolCall.Status == AgentToolCallStatus.Succeeded ? ConsoleColor.DarkGreen : ConsoleColor.DarkYellow;
+                Console.WriteLine($"← {completed.ToolCall.Call.Name}: {completed.ToolCall.Status} {Shorten(completed.ToolCall.Result?.Result)}");
+                Console.ResetColor();
+                break;
+            case AgentCompletedEvent done:
+                result = done.Result;
+                break;
+        }
     }
+}
+catch (Exception ex) when (ex is TokenBudgetExceededException or LlamaContextOverflowException)
+{
+    // Even the instructions, the tool definitions, the latest message and room for the answer need more tokens than
+    // the context has: say so instead of failing with a stack trace.
+    Console.WriteLine();
+    Console.Error.WriteLine("The request does not fit the model's context, so the agent stopped.");
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine("Shorten the request, or load the model with a larger context (--context N, up to the context it was trained with).");
+    return 3;
 }
 
 Console.WriteLine();
@@ -163,17 +195,18 @@ namespace AgentSample
     /// <summary>The model: an OpenAI-compatible endpoint from the environment, or a local GGUF file.</summary>
     internal sealed class ModelSetup : IDisposable
     {
-        private readonly IDisposable? _owner;
-
-        private ModelSetup(IChatClient client, IDisposable? owner)
+        private ModelSetup(IChatClient client, LlamaModel? local)
         {
             Client = client;
-            _owner = owner;
+            Local = local;
         }
 
         public IChatClient Client { get; }
 
-        public static async Task<ModelSetup?> CreateAsync(string? modelPath, int? threads)
+        /// <summary>Gets the local model, or <see langword="null"/> on an endpoint.</summary>
+        public LlamaModel? Local { get; }
+
+        public static async Task<ModelSetup?> CreateAsync(string? modelPath, int? threads, int? context)
         {
             if (modelPath is not null)
             {
@@ -185,7 +218,17 @@ namespace AgentSample
 
                 // Grammar-constrained tool calls on the local model (Chains.LLamaSharp, CPU backend).
                 Console.WriteLine($"Model:     {GgufModelInfo.Read(modelPath)}");
-                var local = await LlamaModel.LoadAsync(modelPath, new LlamaModelOptions { MaxConcurrentRequests = 1, Threads = threads }, new LoadProgress());
+                LlamaModel local;
+                try
+                {
+                    local = await LlamaModel.LoadAsync(modelPath, new LlamaModelOptions { MaxConcurrentRequests = 1, Threads = threads, ContextSize = context }, new LoadProgress());
+                }
+                catch (ArgumentException ex)
+                {
+                    Console.Error.WriteLine(ex.Message);
+                    return null;
+                }
+
                 return new ModelSetup(local.AsChatClient(), local);
             }
 
@@ -226,7 +269,7 @@ namespace AgentSample
         public void Dispose()
         {
             Client.Dispose();
-            _owner?.Dispose();
+            Local?.Dispose();
         }
     }
 

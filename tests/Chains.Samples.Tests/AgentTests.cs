@@ -92,6 +92,38 @@ public sealed class AgentTests : IDisposable
         Assert.Contains("now, list_files, read_file, write_file", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_RequestLongerThanTheContext_ReportsTheOverflowAndExits3()
+    {
+        // 1,200 Chinese characters are 3,600 byte tokens for the tiny model: more than its whole 2,048-token context.
+        var request = string.Concat(Enumerable.Repeat("请把今天巴黎的天气写进笔记。", 100));
+
+        var (exitCode, output, error) = await SampleProcess.RunAsync(
+            "Agent",
+            ["--model", TinyModel.DefaultPath, "--threads", "1", "--workspace", _workspace, request],
+            cancellationToken: Ct);
+
+        Assert.True(exitCode == 3, $"exit {exitCode}\n{output}\n{error}");
+        Assert.Contains("The request does not fit the model's context, so the agent stopped.", error, StringComparison.Ordinal);
+        Assert.Contains("but the budget is 2048 tokens", error, StringComparison.Ordinal);
+        Assert.Contains("--context N", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("→ ", output, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_workspace));
+    }
+
+    [Fact]
+    public async Task Run_ContextLargerThanTheModels_Exits2NamingTheLimit()
+    {
+        var (exitCode, _, error) = await SampleProcess.RunAsync(
+            "Agent",
+            ["--model", TinyModel.DefaultPath, "--threads", "1", "--workspace", _workspace, "--context", "9000", "hi"],
+            cancellationToken: Ct);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("LlamaModelOptions.ContextSize 9000 exceeds the 2048-token context", error, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_workspace, recursive: true);
 
     /// <summary>The arguments of the write_file call, from the line the sample prints when the tool starts.</summary>

@@ -41,10 +41,12 @@ internal sealed class InferenceEngine : IDisposable
         _model = model;
         _context = context;
         _logger = logger;
-        _batchSize = batchSize;
+        // llama.cpp caps the batch at the context it was asked for (before rounding the context up); a larger batch
+        // would abort the process in llama_decode.
+        _batchSize = Math.Min(batchSize, (int)context.BatchSize);
 
         // A step holds one token of every generating sequence plus prompt chunks up to the batch size.
-        _batch = new NativeBatch(batchSize + sequences);
+        _batch = new NativeBatch(_batchSize + sequences);
 
         // The KV stream is shared: each sequence gets an equal share of it.
         ContextSizePerSequence = (int)(context.ContextSize / (uint)sequences);
@@ -119,7 +121,9 @@ internal sealed class InferenceEngine : IDisposable
 
     /// <summary>Queues a request; its text arrives on <see cref="GenerationRequest.Output"/>.</summary>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
-    /// <exception cref="ArgumentException">The prompt is empty or does not fit one sequence's context.</exception>
+    /// <exception cref="ArgumentException">The prompt is empty.</exception>
+    /// <exception cref="LlamaContextOverflowException">The prompt leaves no room to generate in one sequence's context;
+    /// nothing was queued or evaluated.</exception>
     public void Submit(GenerationRequest request)
     {
         if (request.Prompt.Length == 0)
@@ -129,9 +133,7 @@ internal sealed class InferenceEngine : IDisposable
 
         if (request.Prompt.Length >= ContextSizePerSequence)
         {
-            throw new ArgumentException(
-                $"The prompt has {request.Prompt.Length} tokens, which leaves no room in the {ContextSizePerSequence}-token context of a sequence. Shorten the conversation or raise LlamaModelOptions.ContextSize.",
-                nameof(request));
+            throw new LlamaContextOverflowException(request.Prompt.Length, ContextSizePerSequence);
         }
 
         lock (_gate)

@@ -459,15 +459,49 @@ public sealed class LlamaChatClientTests
     }
 
     [Fact]
-    public async Task GetResponseAsync_PromptLongerThanTheContext_ThrowsArgumentException()
+    public async Task GetResponseAsync_PromptLongerThanTheContext_ThrowsContextOverflowBeforeAnyDecode()
     {
-        using var model = TestModels.Load(TestModels.Options(contextSize: 64));
+        using var model = TestModels.Load(TestModels.Options(contextSize: 64, sequences: 4));
         using var client = model.AsChatClient();
 
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync(new string('x', 400), null, Ct));
+        var ex = await Assert.ThrowsAsync<LlamaContextOverflowException>(() => client.GetResponseAsync(new string('x', 400), null, Ct));
 
+        Assert.Equal(419, ex.PromptTokens);
+        Assert.Equal(64, ex.ContextSize);
         Assert.Contains("419 tokens", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("64-token context", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("TokenBudgetChatReducer", ex.Message, StringComparison.Ordinal);
         Assert.Contains("LlamaModelOptions.ContextSize", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(default, model.GetStatistics());
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_ChinesePromptLongerThanTheContext_ThrowsContextOverflowAndTheClientStaysUsable()
+    {
+        using var model = TestModels.Load(TestModels.Options(contextSize: 64, sequences: 4));
+        using var client = model.AsChatClient();
+        List<ChatMessage> tooLong = [new(ChatRole.User, string.Concat(Enumerable.Repeat("今天巴黎的天气怎么样？", 4)))];
+
+        var ex = await Assert.ThrowsAsync<LlamaContextOverflowException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync(tooLong, null, Ct))
+            {
+                Assert.Fail($"No update may arrive, got '{update.Text}'.");
+            }
+        });
+
+        // The counter counts as the client renders, so the prompt's size is what the exception reports (plus the
+        // assistant's opening the template adds).
+        var counted = model.AsTokenCounter().CountTokens(tooLong[0]);
+        Assert.InRange(ex.PromptTokens, counted + 1, counted + 16);
+        Assert.Equal(64, ex.ContextSize);
+        Assert.Contains($"{ex.PromptTokens} tokens", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, model.GetStatistics().EvaluatedTokens);
+
+        var response = await client.GetResponseAsync("你好", new ChatOptions { MaxOutputTokens = 4, Seed = 1 }, Ct);
+
+        Assert.InRange(response.Usage!.OutputTokenCount!.Value, 1, 4);
+        Assert.Equal(response.Usage.InputTokenCount + response.Usage.OutputTokenCount - 1, model.GetStatistics().EvaluatedTokens);
     }
 
     [Fact]

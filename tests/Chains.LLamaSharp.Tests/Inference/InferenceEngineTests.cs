@@ -64,6 +64,21 @@ public sealed class InferenceEngineTests
     }
 
     [Fact]
+    public async Task Submit_BatchSizeAboveTheRequestedContext_EvaluatesThePromptInChunksLlamaCppAccepts()
+    {
+        // llama.cpp caps the batch at the 64 tokens asked for but rounds the context itself up to 256, so a 150-token
+        // prompt fits the context yet not one batch of the configured 256: a single decode would abort the process.
+        using var model = TestModels.Load(new LlamaModelOptions { ContextSize = 64, MaxConcurrentRequests = 1, Threads = 1, BatchSize = 256 });
+        using var client = model.AsChatClient();
+        var prompt = string.Concat(Enumerable.Repeat("巴黎下雨吗？", 8));
+
+        var response = await client.GetResponseAsync(prompt, new ChatOptions { MaxOutputTokens = 3, Seed = 2 }, Ct);
+
+        Assert.InRange(response.Usage!.InputTokenCount!.Value, 65, 250);
+        Assert.Equal(response.Usage.InputTokenCount + response.Usage.OutputTokenCount - 1, model.GetStatistics().EvaluatedTokens);
+    }
+
+    [Fact]
     public async Task Submit_ModelDisposedWhileGenerating_FailsTheRequest()
     {
         var model = TestModels.Load();
