@@ -11,7 +11,6 @@
 // Run it again after editing the folder: unchanged files cost no embedding call, removed files leave the index.
 // A model is used when CHAINS_OPENAI_ENDPOINT and CHAINS_OPENAI_MODEL name an OpenAI-compatible endpoint
 // (CHAINS_OPENAI_API_KEY optional for local servers). The database needs the pgvector extension (CREATE EXTENSION vector).
-using System.ClientModel;
 using System.Text;
 using Chains.Indexes;
 using Chains.Indexes.Indexing;
@@ -19,11 +18,10 @@ using Chains.Indexes.Loaders;
 using Chains.Indexes.Splitters;
 using Chains.Onnx;
 using Chains.Pgvector;
-using Chains.Rag;
 using Chains.Runnables;
+using Chains.Samples;
 using Microsoft.Extensions.AI;
 using Npgsql;
-using OpenAI;
 
 Console.OutputEncoding = Encoding.UTF8;
 Environment.SetEnvironmentVariable("ORT_DISABLE_TELEMETRY", "1");
@@ -77,28 +75,14 @@ await using (store)
     }
 
     Console.WriteLine($"Indexing {options.Folder} into {options.Schema}.{options.Table}");
-    var registry = DocumentLoaderRegistry.CreateDefault().AddDocumentFormats();
     var failures = new List<FileLoadFailure>();
-    var loader = new DirectoryLoader(options.Folder, new DirectoryLoaderOptions
-    {
-        Include = ["**/*.md", "**/*.txt", "**/*.html", "**/*.pdf", "**/*.docx", "**/*.csv", "**/*.json"],
-        Exclude = ["**/bin/**", "**/obj/**", "**/.git/**"],
-        Loaders = registry,
-        OnError = failures.Add,
-    });
     var splitter = new RecursiveCharacterTextSplitter(new RecursiveCharacterTextSplitterOptions { ChunkSize = 800, ChunkOverlap = 120 });
 
     // The store's own record manager keeps the records in the same database, so each batch of chunks and its records
     // commit in one transaction: a crash leaves every document wholly old or wholly new.
     var indexer = new Indexer(store, embeddings, splitter, store.CreateRecordManager(), new IndexerOptions { Cleanup = IndexCleanupMode.Full });
-    var result = await indexer.IndexAsync(loader, new ConsoleProgress());
-    Console.WriteLine();
-    Console.WriteLine($"  {result.DocumentsAdded} added, {result.DocumentsUpdated} updated, {result.DocumentsSkipped} unchanged, {result.DocumentsDeleted} removed; " +
-        $"{result.ChunksWritten} chunks embedded in {result.EmbeddingCalls} calls; {await store.CountAsync()} chunks in the table ({result.Elapsed.TotalSeconds:F1} s)");
-    foreach (var failure in failures)
-    {
-        Console.WriteLine($"  skipped {failure.SourceName}: {failure.Exception.Message}");
-    }
+    var result = await indexer.IndexAsync(RagConsole.FolderLoader(options.Folder, failures), new ConsoleProgress());
+    RagConsole.PrintIndexed(result, $"{await store.CountAsync()} chunks in the table", failures);
 
     // Hybrid retrieval: the nearest vectors and the best full-text matches fused by rank in one SQL statement.
     var hybrid = new HybridSearchOptions { Top = options.Top };
@@ -111,110 +95,7 @@ await using (store)
         },
         "pgvector hybrid search");
 
-    Console.WriteLine();
-    Console.WriteLine($"> {options.Question}");
-    var chatClient = ModelFromEnvironment(out var modelProblem);
-    if (chatClient is null)
-    {
-        var passages = await retriever.InvokeAsync(options.Question);
-        Console.WriteLine();
-        Console.WriteLine("Best passages:");
-        for (var i = 0; i < passages.Count; i++)
-        {
-            PrintPassage(i + 1, passages[i]);
-        }
-
-        Console.WriteLine();
-        Console.WriteLine(modelProblem);
-        Console.WriteLine("""
-            To get an answer written from these passages, with every sentence checked against its citations, point
-            RagPgvector at an OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM, llama.cpp server, Ollama):
-              export CHAINS_OPENAI_ENDPOINT=http://localhost:11434/v1
-              export CHAINS_OPENAI_MODEL=qwen2.5:7b
-              export CHAINS_OPENAI_API_KEY=...        # any text for local servers
-            """);
-        return 0;
-    }
-
-    using (chatClient)
-    {
-        var qa = new RetrievalQa(retriever, chatClient, new RetrievalQaOptions { EmbeddingGenerator = embeddings });
-        RagAnswer? answer = null;
-        Console.WriteLine();
-        await foreach (var snapshot in qa.StreamAsync(options.Question))
-        {
-            Console.Write(snapshot.AnswerDelta);
-            answer = snapshot;
-        }
-
-        Console.WriteLine();
-        if (answer is null)
-        {
-            return 1;
-        }
-
-        Console.WriteLine();
-        Console.WriteLine("Sources:");
-        foreach (var citation in answer.Citations)
-        {
-            PrintPassage(citation.Number, citation.Passage);
-        }
-
-        var unsupported = answer.Sentences.Where(s => !s.Supported).ToList();
-        Console.WriteLine();
-        Console.WriteLine(unsupported.Count == 0
-            ? "Every sentence is supported by the passage it cites."
-            : $"{unsupported.Count} sentence(s) are not supported by their citations:");
-        foreach (var sentence in unsupported)
-        {
-            Console.WriteLine($"  ! {sentence.Text}");
-        }
-    }
-}
-
-return 0;
-
-static void PrintPassage(int number, Document passage)
-{
-    var where = passage.Source ?? passage.Id;
-    if (passage.Span is { } span)
-    {
-        where += $" [{span.Start}..{span.End})";
-    }
-
-    var text = passage.Content.ReplaceLineEndings(" ");
-    Console.WriteLine($"  [{number}] {where}");
-    Console.WriteLine($"      {(text.Length > 240 ? text[..240] + "…" : text)}");
-}
-
-static IChatClient? ModelFromEnvironment(out string problem)
-{
-    var endpoint = Environment.GetEnvironmentVariable("CHAINS_OPENAI_ENDPOINT");
-    var model = Environment.GetEnvironmentVariable("CHAINS_OPENAI_MODEL");
-    if (string.IsNullOrWhiteSpace(endpoint) || string.IsNullOrWhiteSpace(model))
-    {
-        problem = "No model is configured, so these are the passages a model would answer from.";
-        return null;
-    }
-
-    if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
-    {
-        problem = $"CHAINS_OPENAI_ENDPOINT is not an absolute URL: '{endpoint}'.";
-        return null;
-    }
-
-    problem = string.Empty;
-    var key = Environment.GetEnvironmentVariable("CHAINS_OPENAI_API_KEY");
-    return new OpenAIClient(new ApiKeyCredential(string.IsNullOrWhiteSpace(key) ? "unused" : key), new OpenAIClientOptions { Endpoint = uri })
-        .GetChatClient(model)
-        .AsIChatClient();
-}
-
-/// <summary>Prints indexing progress on one console line.</summary>
-internal sealed class ConsoleProgress : IProgress<IndexingProgress>
-{
-    public void Report(IndexingProgress value)
-        => Console.Write($"\r  {value.Documents} documents, {value.Chunks} chunks, {value.Embeddings} embeddings ({value.ChunksPerSecond:F0} chunks/s)   ");
+    return await RagConsole.AnswerAsync(retriever, embeddings, options.Question, "RagPgvector");
 }
 
 /// <summary>Command-line options.</summary>
@@ -275,25 +156,9 @@ internal sealed record RagOptions(string ConnectionString, string Folder, string
             return Invalid($"--connection is not an Npgsql connection string: {ex.Message}");
         }
 
-        folder = Path.GetFullPath(folder ?? FindRepoDocs() ?? Directory.GetCurrentDirectory());
+        folder = Path.GetFullPath(folder ?? RagConsole.FindRepoDocs() ?? Directory.GetCurrentDirectory());
         return new RagOptions(connection, folder, schema, table, top, question.Count > 0 ? string.Join(' ', question) : DefaultQuestion, null);
 
         static RagOptions Invalid(string message) => new(string.Empty, string.Empty, string.Empty, string.Empty, 0, string.Empty, message);
-    }
-
-    private static string? FindRepoDocs()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Chains.sln")) && Directory.Exists(Path.Combine(dir.FullName, "docs")))
-                {
-                    return Path.Combine(dir.FullName, "docs");
-                }
-            }
-        }
-
-        return null;
     }
 }

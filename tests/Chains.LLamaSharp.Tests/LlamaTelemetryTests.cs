@@ -1,8 +1,6 @@
-using System.Collections;
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Chains.LLamaSharp.Tests.Support;
+using Chains.Testing.Diagnostics;
 using Microsoft.Extensions.AI;
 
 namespace Chains.LLamaSharp.Tests;
@@ -25,8 +23,9 @@ public sealed class LlamaTelemetryTests
     [Fact]
     public async Task GetResponseAsync_ChinesePrompt_EmitsChatSpanUsageAndMetricsWithoutText()
     {
-        using var telemetry = new Captured();
-        using var model = TestModels.Load(path: UniqueModel(telemetry.ModelId));
+        var modelId = NewModelId();
+        using var telemetry = Capture(modelId);
+        using var model = TestModels.Load(path: UniqueModel(modelId));
         using var client = model.AsChatClient();
         var options = new ChatOptions { Seed = 11, MaxOutputTokens = 32, Temperature = 0.5f, TopP = 0.9f, TopK = 20 }
             .WithGrammar(GbnfGrammar.Parse($"root ::= \"{CompletionMarker}\""));
@@ -34,19 +33,19 @@ public sealed class LlamaTelemetryTests
         var response = await client.GetResponseAsync([new(ChatRole.System, "你是助手"), new(ChatRole.User, PromptMarker)], options, Ct);
 
         Assert.Equal(CompletionMarker, response.Text);
-        var span = Assert.Single(telemetry.Spans, s => s.OperationName == "chat " + telemetry.ModelId);
+        var span = Assert.Single(telemetry.Spans, s => s.OperationName == "chat " + modelId);
         Assert.Equal(ActivityKind.Internal, span.Kind);
         Assert.NotEqual(ActivityStatusCode.Error, span.Status);
         Assert.Equal("chat", span.GetTagItem("gen_ai.operation.name"));
         Assert.Equal("llama.cpp", span.GetTagItem("gen_ai.provider.name"));
-        Assert.Equal(telemetry.ModelId, span.GetTagItem("gen_ai.request.model"));
+        Assert.Equal(modelId, span.GetTagItem("gen_ai.request.model"));
         Assert.Equal(32, span.GetTagItem("gen_ai.request.max_tokens"));
         Assert.Equal(0.5, span.GetTagItem("gen_ai.request.temperature"));
         Assert.Equal(0.9, (double)span.GetTagItem("gen_ai.request.top_p")!, 6);
         Assert.Equal(20.0, span.GetTagItem("gen_ai.request.top_k"));
         Assert.Equal(11L, span.GetTagItem("gen_ai.request.seed"));
         Assert.Equal(response.ResponseId, span.GetTagItem("gen_ai.response.id"));
-        Assert.Equal(telemetry.ModelId, span.GetTagItem("gen_ai.response.model"));
+        Assert.Equal(modelId, span.GetTagItem("gen_ai.response.model"));
         Assert.Equal(["stop"], Assert.IsType<string[]>(span.GetTagItem("gen_ai.response.finish_reasons")));
         var usage = response.Usage!;
         Assert.Equal((int)usage.InputTokenCount!, span.GetTagItem("gen_ai.usage.input_tokens"));
@@ -74,14 +73,15 @@ public sealed class LlamaTelemetryTests
         var perToken = Assert.Single(telemetry.Measurements(LlamaTelemetry.TimePerOutputTokenInstrument)).Value;
         Assert.InRange(firstToken, double.Epsilon, duration.Value);
         Assert.InRange(perToken * (usage.OutputTokenCount!.Value - 1), double.Epsilon, duration.Value);
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
     [Fact]
     public async Task GetStreamingResponseAsync_RepeatedPrompt_SpanReportsCachedPromptTokens()
     {
-        using var telemetry = new Captured();
-        using var model = TestModels.Load(TestModels.Options(sequences: 1), UniqueModel(telemetry.ModelId));
+        var modelId = NewModelId();
+        using var telemetry = Capture(modelId);
+        using var model = TestModels.Load(TestModels.Options(sequences: 1), UniqueModel(modelId));
         using var client = model.AsChatClient();
         var options = new ChatOptions { Seed = 4, MaxOutputTokens = 6 };
         List<ChatMessage> messages = [new(ChatRole.User, PromptMarker + " 请回答")];
@@ -96,7 +96,7 @@ public sealed class LlamaTelemetryTests
         }
 
         Assert.True(updates > 0);
-        var spans = telemetry.Spans.Where(s => s.OperationName == "chat " + telemetry.ModelId).ToList();
+        var spans = telemetry.Spans.Where(s => s.OperationName == "chat " + modelId).ToList();
         Assert.Equal(2, spans.Count);
         var streamed = spans[1];
         Assert.True(usage!.CachedInputTokenCount > 0, "the repeated prompt should come from the KV cache");
@@ -104,39 +104,41 @@ public sealed class LlamaTelemetryTests
         Assert.Equal((int)usage.OutputTokenCount!, streamed.GetTagItem("gen_ai.usage.output_tokens"));
         Assert.NotNull(streamed.GetTagItem("gen_ai.response.finish_reasons"));
         Assert.Equal(2, telemetry.Measurements(LlamaTelemetry.OperationDurationInstrument).Count);
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
     [Fact]
     public async Task GetResponseAsync_PromptOverflowsTheContext_SpanAndDurationCarryTheErrorType()
     {
-        using var telemetry = new Captured();
-        using var model = TestModels.Load(TestModels.Options(contextSize: 256, sequences: 1), UniqueModel(telemetry.ModelId));
+        var modelId = NewModelId();
+        using var telemetry = Capture(modelId);
+        using var model = TestModels.Load(TestModels.Options(contextSize: 256, sequences: 1), UniqueModel(modelId));
         using var client = model.AsChatClient();
         var tooLong = string.Concat(Enumerable.Repeat(PromptMarker + " ", 40));
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetResponseAsync(tooLong, new ChatOptions { MaxOutputTokens = 4 }, Ct));
 
-        var span = Assert.Single(telemetry.Spans, s => s.OperationName == "chat " + telemetry.ModelId);
+        var span = Assert.Single(telemetry.Spans, s => s.OperationName == "chat " + modelId);
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal(error.GetType().FullName, span.GetTagItem("error.type"));
         var duration = Assert.Single(telemetry.Measurements(LlamaTelemetry.OperationDurationInstrument));
         Assert.Equal(error.GetType().FullName, duration.Tags["error.type"]);
         Assert.Empty(telemetry.Measurements(LlamaTelemetry.TokenUsageInstrument));
         Assert.Empty(telemetry.Measurements(LlamaTelemetry.TimeToFirstTokenInstrument));
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
     [Fact]
     public async Task GenerateAsync_ChineseTexts_EmitsEmbeddingsSpanAndInputTokenUsage()
     {
-        using var telemetry = new Captured();
-        using var model = TestModels.Load(path: UniqueModel(telemetry.ModelId));
+        var modelId = NewModelId();
+        using var telemetry = Capture(modelId);
+        using var model = TestModels.Load(path: UniqueModel(modelId));
         using var generator = model.AsEmbeddingGenerator();
 
         var embeddings = await generator.GenerateAsync([PromptMarker, "第二段 " + CompletionMarker], new EmbeddingGenerationOptions { Dimensions = 32 }, Ct);
 
-        var span = Assert.Single(telemetry.Spans, s => s.OperationName == "embeddings " + telemetry.ModelId);
+        var span = Assert.Single(telemetry.Spans, s => s.OperationName == "embeddings " + modelId);
         Assert.Equal("embeddings", span.GetTagItem("gen_ai.operation.name"));
         Assert.Equal("llama.cpp", span.GetTagItem("gen_ai.provider.name"));
         Assert.Equal(32, span.GetTagItem("gen_ai.embeddings.dimension.count"));
@@ -147,101 +149,18 @@ public sealed class LlamaTelemetryTests
         Assert.Equal("input", tokens.Tags["gen_ai.token.type"]);
         Assert.Equal("embeddings", tokens.Tags["gen_ai.operation.name"]);
         Assert.Equal("embeddings", Assert.Single(telemetry.Measurements(LlamaTelemetry.OperationDurationInstrument)).Tags["gen_ai.operation.name"]);
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
+
+    private static string NewModelId() => "otel-" + Guid.NewGuid().ToString("N")[..12];
 
     private static string UniqueModel(string name)
         => TinyModel.Write(new TinyModelSpec { Name = name }, name + ".gguf");
 
-    private sealed record Measurement(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
-
-    /// <summary>Listens to the package's source and meter, keeping what is tagged with this test's model id.</summary>
-    private sealed class Captured : IDisposable
-    {
-        private readonly ConcurrentQueue<Activity> _spans = new();
-        private readonly ConcurrentQueue<Measurement> _measurements = new();
-        private readonly ActivityListener _activityListener;
-        private readonly MeterListener _meterListener = new();
-
-        public Captured()
-        {
-            _activityListener = new ActivityListener
-            {
-                ShouldListenTo = source => source.Name == LlamaTelemetry.SourceName,
-                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-                ActivityStopped = activity =>
-                {
-                    if (Equals(activity.GetTagItem("gen_ai.request.model"), ModelId))
-                    {
-                        _spans.Enqueue(activity);
-                    }
-                },
-            };
-            ActivitySource.AddActivityListener(_activityListener);
-            _meterListener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == LlamaTelemetry.MeterName)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _meterListener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
-            _meterListener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
-            _meterListener.Start();
-        }
-
-        public string ModelId { get; } = "otel-" + Guid.NewGuid().ToString("N")[..12];
-
-        public List<Activity> Spans => [.. _spans];
-
-        public List<Measurement> Measurements(string instrument) => [.. _measurements.Where(m => m.Instrument == instrument)];
-
-        /// <summary>No span name, tag, event or status, and no metric tag, holds any part of the prompt or completion.</summary>
-        public void AssertNoSecrets()
-        {
-            Assert.NotEmpty(_spans);
-            var texts = new List<string>();
-            foreach (var span in _spans)
-            {
-                texts.Add(span.DisplayName);
-                texts.Add(span.StatusDescription ?? string.Empty);
-                texts.AddRange(span.TagObjects.Select(t => Flatten(t.Value)));
-                texts.AddRange(span.Events.SelectMany(e => e.Tags.Select(t => e.Name + Flatten(t.Value))));
-            }
-
-            texts.AddRange(_measurements.SelectMany(m => m.Tags.Values.Select(Flatten)));
-            foreach (var fragment in SecretFragments)
-            {
-                Assert.DoesNotContain(texts, t => t.Contains(fragment, StringComparison.Ordinal));
-            }
-        }
-
-        public void Dispose()
-        {
-            _activityListener.Dispose();
-            _meterListener.Dispose();
-        }
-
-        private static string Flatten(object? value) => value switch
-        {
-            null => string.Empty,
-            string s => s,
-            IEnumerable items => string.Join("|", items.Cast<object?>()),
-            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
-        };
-
-        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var tag in tags)
-            {
-                copy[tag.Key] = tag.Value;
-            }
-
-            if (Equals(copy.GetValueOrDefault("gen_ai.request.model"), ModelId))
-            {
-                _measurements.Enqueue(new Measurement(instrument.Name, value, copy));
-            }
-        }
-    }
+    /// <summary>Keeps the package's spans and measurements tagged with this test's model id.</summary>
+    private static TelemetryCapture Capture(string modelId) => new(
+        LlamaTelemetry.SourceName,
+        LlamaTelemetry.MeterName,
+        span => Equals(span.GetTagItem("gen_ai.request.model"), modelId),
+        measurement => Equals(measurement.Tags.GetValueOrDefault("gen_ai.request.model"), modelId));
 }

@@ -1,7 +1,5 @@
-using System.Collections;
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
+using Chains.Testing.Diagnostics;
 
 namespace Chains.Onnx.Tests;
 
@@ -17,10 +15,6 @@ public sealed class OnnxTelemetryCollection
 [Collection(OnnxTelemetryCollection.Name)]
 public sealed class OnnxTelemetryTests
 {
-    private const string TestSourceName = "Chains.Onnx.Tests.Telemetry";
-
-    private static readonly ActivitySource TestSource = new(TestSourceName);
-
     // Never to be recorded: Chinese and ASCII markers in the embedded texts.
     private static readonly string[] Texts = ["MARKER-3d9a 机密文件 第一段", "第二段 机密内容", "the third text"];
     private static readonly string[] SecretFragments = ["MARKER-3d9a", "机密", "第一段", "第二段", "third text"];
@@ -31,9 +25,9 @@ public sealed class OnnxTelemetryTests
     public async Task GenerateAsync_ThreeTextsInBatchesOfTwo_EmitsOneSpanWithUsageAndMetrics()
     {
         using var generator = new MiniLmEmbeddingGenerator(new MiniLmOptions { BatchSize = 2 });
-        using var telemetry = new Captured();
+        using var telemetry = Capture();
 
-        var embeddings = await telemetry.RunAsync(() => generator.GenerateAsync(Texts, cancellationToken: Ct));
+        var embeddings = await telemetry.RunInOwnTraceAsync(() => generator.GenerateAsync(Texts, cancellationToken: Ct));
 
         var span = Assert.Single(telemetry.Spans);
         Assert.Equal("embeddings all-MiniLM-L6-v2", span.OperationName);
@@ -58,118 +52,25 @@ public sealed class OnnxTelemetryTests
         var duration = Assert.Single(telemetry.Measurements(OnnxTelemetry.OperationDurationInstrument));
         Assert.InRange(duration.Value, double.Epsilon, span.Duration.TotalSeconds + 1);
         Assert.False(duration.Tags.ContainsKey("error.type"));
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
     [Fact]
     public async Task GenerateAsync_NullText_SpanAndDurationCarryTheErrorType()
     {
         using var generator = new MiniLmEmbeddingGenerator();
-        using var telemetry = new Captured();
+        using var telemetry = Capture();
 
-        await Assert.ThrowsAsync<ArgumentNullException>(() => telemetry.RunAsync(() => generator.GenerateAsync([Texts[0], null!], cancellationToken: Ct)));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => telemetry.RunInOwnTraceAsync(() => generator.GenerateAsync([Texts[0], null!], cancellationToken: Ct)));
 
         var span = Assert.Single(telemetry.Spans);
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal(typeof(ArgumentNullException).FullName, span.GetTagItem("error.type"));
         Assert.Equal(typeof(ArgumentNullException).FullName, Assert.Single(telemetry.Measurements(OnnxTelemetry.OperationDurationInstrument)).Tags["error.type"]);
         Assert.Empty(telemetry.Measurements(OnnxTelemetry.TokenUsageInstrument));
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
-    private sealed record Measurement(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
-
-    /// <summary>Listens to the package's source and meter; keeps the spans under this test's own parent span.</summary>
-    private sealed class Captured : IDisposable
-    {
-        private readonly ConcurrentQueue<Activity> _spans = new();
-        private readonly ConcurrentQueue<Measurement> _measurements = new();
-        private readonly ActivityListener _activityListener;
-        private readonly MeterListener _meterListener = new();
-        private ActivityTraceId _traceId;
-
-        public Captured()
-        {
-            _activityListener = new ActivityListener
-            {
-                ShouldListenTo = source => source.Name is OnnxTelemetry.SourceName or TestSourceName,
-                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-                ActivityStopped = activity =>
-                {
-                    if (activity.Source.Name == OnnxTelemetry.SourceName && activity.TraceId == _traceId)
-                    {
-                        _spans.Enqueue(activity);
-                    }
-                },
-            };
-            ActivitySource.AddActivityListener(_activityListener);
-            _meterListener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == OnnxTelemetry.MeterName)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _meterListener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
-            _meterListener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
-            _meterListener.Start();
-        }
-
-        public List<Activity> Spans => [.. _spans];
-
-        public List<Measurement> Measurements(string instrument) => [.. _measurements.Where(m => m.Instrument == instrument)];
-
-        /// <summary>Runs <paramref name="action"/> under a parent span of this test.</summary>
-        public async Task<T> RunAsync<T>(Func<Task<T>> action)
-        {
-            using var parent = TestSource.StartActivity("test")!;
-            _traceId = parent.TraceId;
-            return await action();
-        }
-
-        /// <summary>No span name, tag, event or status, and no metric tag, holds any part of the texts.</summary>
-        public void AssertNoSecrets()
-        {
-            var texts = new List<string>();
-            foreach (var span in _spans)
-            {
-                texts.Add(span.DisplayName);
-                texts.Add(span.StatusDescription ?? string.Empty);
-                texts.AddRange(span.TagObjects.Select(t => Flatten(t.Value)));
-                texts.AddRange(span.Events.SelectMany(e => e.Tags.Select(t => e.Name + Flatten(t.Value))));
-            }
-
-            texts.AddRange(_measurements.SelectMany(m => m.Tags.Values.Select(Flatten)));
-            Assert.NotEmpty(texts);
-            foreach (var fragment in SecretFragments)
-            {
-                Assert.DoesNotContain(texts, t => t.Contains(fragment, StringComparison.Ordinal));
-            }
-        }
-
-        public void Dispose()
-        {
-            _activityListener.Dispose();
-            _meterListener.Dispose();
-        }
-
-        private static string Flatten(object? value) => value switch
-        {
-            null => string.Empty,
-            string s => s,
-            IEnumerable items => string.Join("|", items.Cast<object?>()),
-            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
-        };
-
-        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var tag in tags)
-            {
-                copy[tag.Key] = tag.Value;
-            }
-
-            _measurements.Enqueue(new Measurement(instrument.Name, value, copy));
-        }
-    }
+    /// <summary>Keeps the package's spans under this test's own parent span, and every measurement.</summary>
+    private static TelemetryCapture Capture() => TelemetryCapture.ForOwnTraces(OnnxTelemetry.SourceName, OnnxTelemetry.MeterName);
 }

@@ -7,6 +7,7 @@ using Chains.Indexes;
 using Chains.Indexes.Indexing;
 using Chains.Pgvector;
 using Chains.Pgvector.TestHost;
+using Chains.Pgvector.Tests;
 using Chains.Tests.Agents.Graph;
 using Npgsql;
 

@@ -1,11 +1,9 @@
-using System.Collections;
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Chains.Agents.Graph;
 using Chains.Indexes;
 using Chains.Indexes.Indexing;
+using Chains.Testing.Diagnostics;
 using Microsoft.Extensions.AI;
 using Npgsql;
 using static Chains.Pgvector.Tests.TestData;
@@ -27,33 +25,20 @@ public sealed class PgvectorTelemetryTests(PostgresServer server) : IAsyncLifeti
 
     private static readonly string[] SecretFragments = ["CONTENT-8b4f", "机密", "合同", "条款", "META-2c7e", "客户", "SESSION-6a1d", "用户会话", VectorMarker, "0.42419"];
 
-    private readonly string _schema = TestNames.Unique("otel");
-    private NpgsqlDataSource _dataSource = null!;
+    private readonly TestSchema _db = new(server, "otel");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync()
-    {
-        _dataSource = server.CreateDataSource();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        await using (var cmd = _dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE"))
-        {
-            await cmd.ExecuteNonQueryAsync();
-        }
-
-        await _dataSource.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task VectorStore_Operations_EmitDbSpansRowsAndDurationsWithoutValues()
     {
-        using var telemetry = new Captured(_schema);
-        await using var store = _dataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _schema, Table = "docs", Dimensions = 3 });
-        var collection = _schema + ".docs";
+        using var telemetry = Capture(_db.Name);
+        await using var store = _db.DataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _db.Name, Table = "docs", Dimensions = 3 });
+        var collection = _db.Name + ".docs";
 
         await store.UpsertAsync(
             [
@@ -97,32 +82,32 @@ public sealed class PgvectorTelemetryTests(PostgresServer server) : IAsyncLifeti
         var written = Assert.Single(telemetry.Measurements(PgvectorTelemetry.RowsWrittenInstrument));
         Assert.Equal(2, written.Value);
         Assert.Equal("UPSERT", written.Tags["db.operation.name"]);
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
     [Fact]
     public async Task BulkUpsertAsync_ThreeBatches_OneCopySpanPerBatchAndRowsCounted()
     {
-        using var telemetry = new Captured(_schema);
-        await using var store = _dataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _schema, Table = "bulk", Dimensions = 3, BulkBatchSize = 10 });
+        using var telemetry = Capture(_db.Name);
+        await using var store = _db.DataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _db.Name, Table = "bulk", Dimensions = 3, BulkBatchSize = 10 });
         var records = Enumerable.Range(0, 25).Select(i => Record($"r{i}", $"{ContentMarker} {i}", [0.4242f, i, 1f], ("client", MetadataMarker)));
 
         var loaded = await store.BulkUpsertAsync(Stream(records), Ct);
 
         Assert.Equal(25, loaded);
-        var copies = telemetry.Spans.Where(s => s.OperationName == $"COPY {_schema}.bulk").ToList();
+        var copies = telemetry.Spans.Where(s => s.OperationName == $"COPY {_db.Name}.bulk").ToList();
         Assert.Equal([5L, 10L, 10L], copies.Select(s => (long)s.GetTagItem("chains.pgvector.rows")!).Order());
         Assert.Equal(25, telemetry.Measurements(PgvectorTelemetry.RowsWrittenInstrument).Sum(m => m.Value));
         Assert.All(telemetry.Measurements(PgvectorTelemetry.RowsWrittenInstrument), m => Assert.Equal("COPY", m.Tags["db.operation.name"]));
         Assert.Equal(3, telemetry.Measurements(PgvectorTelemetry.OperationDurationInstrument).Count);
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
     [Fact]
     public async Task RecordManagerAndCommit_SpansNameTheirTables()
     {
-        using var telemetry = new Captured(_schema);
-        await using var store = _dataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _schema, Table = "indexed", Dimensions = 3 });
+        using var telemetry = Capture(_db.Name);
+        await using var store = _db.DataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _db.Name, Table = "indexed", Dimensions = 3 });
         var records = store.CreateRecordManager();
         var now = DateTimeOffset.UtcNow;
 
@@ -130,22 +115,22 @@ public sealed class PgvectorTelemetryTests(PostgresServer server) : IAsyncLifeti
         var read = await records.GetAsync([ContentMarker], Ct);
 
         Assert.Single(read);
-        var commit = telemetry.Span($"COMMIT {_schema}.indexed");
+        var commit = telemetry.Span($"COMMIT {_db.Name}.indexed");
         Assert.Equal(1L, commit.GetTagItem("chains.pgvector.rows"));
-        var select = telemetry.Span($"SELECT {_schema}.indexed_records");
-        Assert.Equal($"{_schema}.indexed_records", select.GetTagItem("db.collection.name"));
+        var select = telemetry.Span($"SELECT {_db.Name}.indexed_records");
+        Assert.Equal($"{_db.Name}.indexed_records", select.GetTagItem("db.collection.name"));
         Assert.Equal(1L, select.GetTagItem("chains.pgvector.rows"));
         var written = Assert.Single(telemetry.Measurements(PgvectorTelemetry.RowsWrittenInstrument));
         Assert.Equal(("COMMIT", 1.0), ((string)written.Tags["db.operation.name"]!, written.Value));
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
     [Fact]
     public async Task ChatHistoryAndCheckpoints_SpansCarryOperationsAndRowsNotIdsOrContent()
     {
-        using var telemetry = new Captured(_schema);
-        var history = _dataSource.AsChatHistoryStore(new PgvectorChatHistoryOptions { Schema = _schema, Table = "messages" });
-        await using var checkpoints = _dataSource.AsCheckpointStore(new PgvectorCheckpointOptions { Schema = _schema, Table = "checkpoints" });
+        using var telemetry = Capture(_db.Name);
+        var history = _db.DataSource.AsChatHistoryStore(new PgvectorChatHistoryOptions { Schema = _db.Name, Table = "messages" });
+        await using var checkpoints = _db.DataSource.AsCheckpointStore(new PgvectorCheckpointOptions { Schema = _db.Name, Table = "checkpoints" });
 
         await history.AppendAsync(SessionMarker, [new ChatMessage(ChatRole.User, ContentMarker), new ChatMessage(ChatRole.Assistant, MetadataMarker)], Ct);
         var loaded = await history.LoadAsync(SessionMarker, Ct);
@@ -155,23 +140,23 @@ public sealed class PgvectorTelemetryTests(PostgresServer server) : IAsyncLifeti
 
         Assert.Equal(2, loaded.Count);
         Assert.NotNull(checkpoint);
-        Assert.Equal(2L, telemetry.Span($"INSERT {_schema}.messages").GetTagItem("chains.pgvector.rows"));
-        Assert.Equal(2L, telemetry.Span($"SELECT {_schema}.messages").GetTagItem("chains.pgvector.rows"));
-        Assert.Equal(2L, telemetry.Span($"DELETE {_schema}.messages").GetTagItem("chains.pgvector.rows"));
-        Assert.Null(telemetry.Span($"INSERT {_schema}.checkpoints").GetTagItem("chains.pgvector.rows"));
-        Assert.Equal(1L, telemetry.Span($"SELECT {_schema}.checkpoints").GetTagItem("chains.pgvector.rows"));
+        Assert.Equal(2L, telemetry.Span($"INSERT {_db.Name}.messages").GetTagItem("chains.pgvector.rows"));
+        Assert.Equal(2L, telemetry.Span($"SELECT {_db.Name}.messages").GetTagItem("chains.pgvector.rows"));
+        Assert.Equal(2L, telemetry.Span($"DELETE {_db.Name}.messages").GetTagItem("chains.pgvector.rows"));
+        Assert.Null(telemetry.Span($"INSERT {_db.Name}.checkpoints").GetTagItem("chains.pgvector.rows"));
+        Assert.Equal(1L, telemetry.Span($"SELECT {_db.Name}.checkpoints").GetTagItem("chains.pgvector.rows"));
         Assert.Empty(telemetry.Measurements(PgvectorTelemetry.RowsWrittenInstrument));
         Assert.Equal(5, telemetry.Measurements(PgvectorTelemetry.OperationDurationInstrument).Count);
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
     [Fact]
     public async Task SearchAsync_TableDroppedUnderneath_SpanAndDurationCarryTheSqlState()
     {
-        using var telemetry = new Captured(_schema);
-        await using var store = _dataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _schema, Table = "dropped", Dimensions = 3 });
+        using var telemetry = Capture(_db.Name);
+        await using var store = _db.DataSource.AsVectorStore(new PgvectorStoreOptions { Schema = _db.Name, Table = "dropped", Dimensions = 3 });
         await store.EnsureSchemaAsync(Ct);
-        await using (var drop = _dataSource.CreateCommand($"DROP TABLE \"{_schema}\".dropped"))
+        await using (var drop = _db.DataSource.CreateCommand($"DROP TABLE \"{_db.Name}\".dropped"))
         {
             await drop.ExecuteNonQueryAsync(Ct);
         }
@@ -179,108 +164,25 @@ public sealed class PgvectorTelemetryTests(PostgresServer server) : IAsyncLifeti
         var error = await Assert.ThrowsAsync<PostgresException>(() => store.SearchAsync(new float[] { 0.4242f, 0f, 0f }, cancellationToken: Ct));
 
         Assert.Equal(PostgresErrorCodes.UndefinedTable, error.SqlState);
-        var span = telemetry.Span($"SEARCH {_schema}.dropped");
+        var span = telemetry.Span($"SEARCH {_db.Name}.dropped");
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal(PostgresErrorCodes.UndefinedTable, span.GetTagItem("error.type"));
         Assert.Equal(PostgresErrorCodes.UndefinedTable, span.GetTagItem("db.response.status_code"));
         var duration = Assert.Single(telemetry.Measurements(PgvectorTelemetry.OperationDurationInstrument));
         Assert.Equal(PostgresErrorCodes.UndefinedTable, duration.Tags["error.type"]);
-        telemetry.AssertNoSecrets();
+        telemetry.AssertNoneRecorded(SecretFragments);
     }
 
-    private sealed record Measurement(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
-
-    /// <summary>Listens to the package's source and meter, keeping what names a table in this test's schema.</summary>
-    private sealed class Captured : IDisposable
+    /// <summary>Keeps the package's spans and measurements that name a table in <paramref name="schema"/>.</summary>
+    private static TelemetryCapture Capture(string schema)
     {
-        private readonly string _prefix;
-        private readonly ConcurrentQueue<Activity> _spans = new();
-        private readonly ConcurrentQueue<Measurement> _measurements = new();
-        private readonly ActivityListener _activityListener;
-        private readonly MeterListener _meterListener = new();
+        var prefix = schema + ".";
+        return new TelemetryCapture(
+            PgvectorTelemetry.SourceName,
+            PgvectorTelemetry.MeterName,
+            span => InSchema(span.GetTagItem("db.collection.name")),
+            measurement => InSchema(measurement.Tags.GetValueOrDefault("db.collection.name")));
 
-        public Captured(string schema)
-        {
-            _prefix = schema + ".";
-            _activityListener = new ActivityListener
-            {
-                ShouldListenTo = source => source.Name == PgvectorTelemetry.SourceName,
-                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-                ActivityStopped = activity =>
-                {
-                    if (Mine(activity.GetTagItem("db.collection.name")))
-                    {
-                        _spans.Enqueue(activity);
-                    }
-                },
-            };
-            ActivitySource.AddActivityListener(_activityListener);
-            _meterListener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == PgvectorTelemetry.MeterName)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _meterListener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
-            _meterListener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
-            _meterListener.Start();
-        }
-
-        public List<Activity> Spans => [.. _spans];
-
-        public Activity Span(string name) => Assert.Single(_spans, s => s.OperationName == name);
-
-        public List<Measurement> Measurements(string instrument) => [.. _measurements.Where(m => m.Instrument == instrument)];
-
-        /// <summary>No span name, tag, event or status, and no metric tag, holds a value the test wrote or searched for.</summary>
-        public void AssertNoSecrets()
-        {
-            Assert.NotEmpty(_spans);
-            var texts = new List<string>();
-            foreach (var span in _spans)
-            {
-                texts.Add(span.DisplayName);
-                texts.Add(span.StatusDescription ?? string.Empty);
-                texts.AddRange(span.TagObjects.Select(t => Flatten(t.Value)));
-                texts.AddRange(span.Events.SelectMany(e => e.Tags.Select(t => e.Name + Flatten(t.Value))));
-            }
-
-            texts.AddRange(_measurements.SelectMany(m => m.Tags.Values.Select(Flatten)));
-            foreach (var fragment in SecretFragments)
-            {
-                Assert.DoesNotContain(texts, t => t.Contains(fragment, StringComparison.Ordinal));
-            }
-        }
-
-        public void Dispose()
-        {
-            _activityListener.Dispose();
-            _meterListener.Dispose();
-        }
-
-        private static string Flatten(object? value) => value switch
-        {
-            null => string.Empty,
-            string s => s,
-            IEnumerable items => string.Join("|", items.Cast<object?>()),
-            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
-        };
-
-        private bool Mine(object? collection) => collection is string name && name.StartsWith(_prefix, StringComparison.Ordinal);
-
-        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var tag in tags)
-            {
-                copy[tag.Key] = tag.Value;
-            }
-
-            if (Mine(copy.GetValueOrDefault("db.collection.name")))
-            {
-                _measurements.Enqueue(new Measurement(instrument.Name, value, copy));
-            }
-        }
+        bool InSchema(object? collection) => collection is string name && name.StartsWith(prefix, StringComparison.Ordinal);
     }
 }

@@ -1,8 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Chains.Runnables;
+using Chains.Testing.Diagnostics;
 using Chains.Tests.Fakes;
 using Microsoft.Extensions.AI;
 
@@ -31,7 +30,7 @@ public sealed class ChainsTelemetryTests
     [Fact]
     public async Task InvokeAsync_Listener_SpanPerStepNestedUnderTheSequence()
     {
-        using var spans = new SpanCollector();
+        using var telemetry = Capture();
         string? currentInsideB = null;
         var chain = Runnable.Lambda((int x) => x + 1, "a")
             .Pipe(Runnable.Lambda(
@@ -45,7 +44,7 @@ public sealed class ChainsTelemetryTests
 
         Assert.Equal(3, await chain.InvokeAsync(1, new RunOptions { Tags = ["exp"] }, Ct));
 
-        var byName = spans.Stopped.ToDictionary(a => a.OperationName);
+        var byName = telemetry.Spans.ToDictionary(a => a.OperationName);
         Assert.Equal(["Sequence", "a", "b", "c"], byName.Keys.Order(StringComparer.Ordinal));
         var root = byName["Sequence"];
         Assert.Equal(default, root.ParentSpanId);
@@ -66,7 +65,7 @@ public sealed class ChainsTelemetryTests
     [Fact]
     public async Task InvokeAsync_ListenerAndAmbientActivity_RootSpanIsChildOfAmbient()
     {
-        using var spans = new SpanCollector();
+        using var telemetry = Capture();
         using var testSource = new ActivitySource("Chains.Tests.Ambient");
         using var testListener = new ActivityListener
         {
@@ -81,7 +80,7 @@ public sealed class ChainsTelemetryTests
             await Runnable.Lambda((int x) => x, "only").InvokeAsync(1, cancellationToken: Ct);
             Assert.Same(ambient, Activity.Current);
 
-            var span = Assert.Single(spans.Stopped);
+            var span = Assert.Single(telemetry.Spans);
             Assert.Equal(ambient.TraceId, span.TraceId);
             Assert.Equal(ambient.SpanId, span.ParentSpanId);
         }
@@ -90,14 +89,14 @@ public sealed class ChainsTelemetryTests
     [Fact]
     public async Task StreamAsync_Listener_NestedSpansFollowTheRunTree()
     {
-        using var spans = new SpanCollector();
+        using var telemetry = Capture();
         var sub = Runnable.Lambda((string s) => s + "!", "b").Pipe(Runnable.Streaming<string, string>((s, _, ct) => Split(s, ct), "c")).WithName("sub");
         var chain = Runnable.Lambda((string s) => s.ToUpperInvariant(), "a").Pipe(sub);
 
         var chunks = await chain.StreamAsync("hi", cancellationToken: Ct).ToListAsync(Ct);
 
         Assert.Equal(["H", "I", "!"], chunks);
-        var byName = spans.Stopped.ToDictionary(a => a.OperationName);
+        var byName = telemetry.Spans.ToDictionary(a => a.OperationName);
         Assert.Equal(["Sequence", "a", "b", "c", "sub"], byName.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(byName["Sequence"].SpanId, byName["a"].ParentSpanId);
         Assert.Equal(byName["Sequence"].SpanId, byName["sub"].ParentSpanId);
@@ -110,12 +109,12 @@ public sealed class ChainsTelemetryTests
     [Fact]
     public async Task InvokeAsync_StepFails_SpanHasErrorStatusAndType()
     {
-        using var spans = new SpanCollector();
+        using var telemetry = Capture();
         var step = Runnable.Lambda<int, int>(_ => throw new FormatException("bad"), "broken");
 
         await Assert.ThrowsAsync<FormatException>(async () => await step.InvokeAsync(1, cancellationToken: Ct));
 
-        var span = Assert.Single(spans.Stopped);
+        var span = Assert.Single(telemetry.Spans);
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal("bad", span.StatusDescription);
         Assert.Equal(typeof(FormatException).FullName, span.GetTagItem("error.type"));
@@ -124,7 +123,7 @@ public sealed class ChainsTelemetryTests
     [Fact]
     public async Task InvokeAsync_ChatModel_SpanHasGenAiAttributes()
     {
-        using var spans = new SpanCollector();
+        using var telemetry = Capture();
         var client = new FakeChatClient
         {
             GetResponseAsyncCallback = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok"))
@@ -138,7 +137,7 @@ public sealed class ChainsTelemetryTests
 
         await chain.InvokeAsync("hello", cancellationToken: Ct);
 
-        var model = spans.Stopped.Single(a => a.GetTagItem("chains.step.kind") is StepKinds.ChatModel);
+        var model = telemetry.Spans.Single(a => a.GetTagItem("chains.step.kind") is StepKinds.ChatModel);
         Assert.Equal("chat gpt-test", model.OperationName);
         Assert.Equal(ActivityKind.Client, model.Kind);
         Assert.Equal("chat", model.GetTagItem("gen_ai.operation.name"));
@@ -149,19 +148,19 @@ public sealed class ChainsTelemetryTests
         Assert.Equal(new[] { "stop" }, model.GetTagItem("gen_ai.response.finish_reasons"));
         Assert.Equal(12L, model.GetTagItem("gen_ai.usage.input_tokens"));
         Assert.Equal(5L, model.GetTagItem("gen_ai.usage.output_tokens"));
-        Assert.Equal(spans.Stopped.Single(a => a.OperationName == "Sequence").SpanId, model.ParentSpanId);
+        Assert.Equal(telemetry.Spans.Single(a => a.OperationName == "Sequence").SpanId, model.ParentSpanId);
     }
 
     [Fact]
     public async Task StreamAsync_ChatModel_SpanHasGenAiAttributesFromUpdates()
     {
-        using var spans = new SpanCollector();
+        using var telemetry = Capture();
         var client = new FakeChatClient { GetStreamingResponseAsyncCallback = (_, _, ct) => Updates(ct) };
 
         var text = string.Concat((await client.AsRunnable().StreamAsync("hello", cancellationToken: Ct).ToListAsync(Ct)).Select(c => c.Text));
 
         Assert.Equal("Hi!", text);
-        var model = Assert.Single(spans.Stopped);
+        var model = Assert.Single(telemetry.Spans);
         Assert.Equal("chat fake-model", model.OperationName);
         Assert.Equal("chat", model.GetTagItem("gen_ai.operation.name"));
         Assert.Equal("fake-model", model.GetTagItem("gen_ai.request.model"));
@@ -182,35 +181,14 @@ public sealed class ChainsTelemetryTests
     [Fact]
     public async Task InvokeAsync_MeterListener_RecordsRunDurationPerStep()
     {
-        var measurements = new ConcurrentQueue<(double Seconds, Dictionary<string, object?> Tags)>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == ChainsTelemetry.MeterName && instrument.Name == ChainsTelemetry.RunDurationInstrument)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
-        {
-            var copy = new Dictionary<string, object?>();
-            foreach (var tag in tags)
-            {
-                copy[tag.Key] = tag.Value;
-            }
-
-            measurements.Enqueue((value, copy));
-        });
-        listener.Start();
+        using var telemetry = Capture();
         var chain = Runnable.Lambda((int x) => x, "ok-step").Pipe(Runnable.Lambda<int, int>(_ => throw new FormatException(), "bad-step"));
 
         await Assert.ThrowsAsync<FormatException>(async () => await chain.InvokeAsync(1, cancellationToken: Ct));
 
-        var byName = measurements.ToDictionary(m => (string)m.Tags["chains.step.name"]!);
+        var byName = telemetry.Measurements(ChainsTelemetry.RunDurationInstrument).ToDictionary(m => (string)m.Tags["chains.step.name"]!);
         Assert.Equal(["Sequence", "bad-step", "ok-step"], byName.Keys.Order(StringComparer.Ordinal));
-        Assert.All(byName.Values, m => Assert.True(m.Seconds >= 0));
+        Assert.All(byName.Values, m => Assert.True(m.Value >= 0));
         Assert.Equal(StepKinds.Lambda, byName["ok-step"].Tags["chains.step.kind"]);
         Assert.False(byName["ok-step"].Tags.ContainsKey("error.type"));
         Assert.Equal(typeof(FormatException).FullName, byName["bad-step"].Tags["error.type"]);
@@ -227,25 +205,6 @@ public sealed class ChainsTelemetryTests
         }
     }
 
-    /// <summary>Listens to the Chains source and keeps every stopped span.</summary>
-    private sealed class SpanCollector : IDisposable
-    {
-        private readonly ConcurrentQueue<Activity> _stopped = new();
-        private readonly ActivityListener _listener;
-
-        public SpanCollector()
-        {
-            _listener = new ActivityListener
-            {
-                ShouldListenTo = source => source.Name == ChainsTelemetry.SourceName,
-                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-                ActivityStopped = _stopped.Enqueue,
-            };
-            ActivitySource.AddActivityListener(_listener);
-        }
-
-        public IReadOnlyList<Activity> Stopped => _stopped.ToArray();
-
-        public void Dispose() => _listener.Dispose();
-    }
+    /// <summary>Keeps every stopped span of the Chains source and every measurement of its meter.</summary>
+    private static TelemetryCapture Capture() => new(ChainsTelemetry.SourceName, ChainsTelemetry.MeterName);
 }

@@ -1,8 +1,8 @@
-using System.Collections;
 using System.Diagnostics;
 using Chains.Parsing;
 using Chains.Prompts;
 using Chains.Runnables;
+using Chains.Testing.Diagnostics;
 using Chains.Tests.Fakes;
 using Microsoft.Extensions.AI;
 using OpenTelemetry;
@@ -95,7 +95,7 @@ public sealed class OpenTelemetryExportTests
 
         var spans = telemetry.Spans();
         Assert.Equal(5, spans.Count);
-        var exported = string.Join("\n", spans.SelectMany(Texts).Concat(telemetry.Metrics().SelectMany(Texts)));
+        var exported = string.Join("\n", spans.SelectMany(TelemetryCapture.Texts).Concat(telemetry.Metrics().SelectMany(Texts)));
         Assert.All(SecretFragments, fragment => Assert.DoesNotContain(fragment, exported, StringComparison.Ordinal));
     }
 
@@ -116,7 +116,7 @@ public sealed class OpenTelemetryExportTests
         Assert.Contains(CompletionMarker, output, StringComparison.Ordinal);
 
         // The chain's own spans never carry text: prompts and completions are the chat client's to report.
-        var chainTexts = string.Join("\n", spans.Where(s => s.Source.Name == ChainsTelemetry.SourceName).SelectMany(Texts));
+        var chainTexts = string.Join("\n", spans.Where(s => s.Source.Name == ChainsTelemetry.SourceName).SelectMany(TelemetryCapture.Texts));
         Assert.All(SecretFragments, fragment => Assert.DoesNotContain(fragment, chainTexts, StringComparison.Ordinal));
     }
 
@@ -180,7 +180,7 @@ public sealed class OpenTelemetryExportTests
         Assert.Equal(typeof(OutputParserException).FullName, parser.GetTagItem("error.type"));
         var root = Assert.Single(spans, s => s.OperationName == "ask");
         Assert.Equal(ActivityStatusCode.Error, root.Status);
-        var exported = string.Join("\n", spans.SelectMany(Texts).Concat(telemetry.Metrics().SelectMany(Texts)));
+        var exported = string.Join("\n", spans.SelectMany(TelemetryCapture.Texts).Concat(telemetry.Metrics().SelectMany(Texts)));
         Assert.All(SecretFragments, fragment => Assert.DoesNotContain(fragment, exported, StringComparison.Ordinal));
 
         var duration = Assert.Single(telemetry.Metrics(), m => m.Name == ChainsTelemetry.RunDurationInstrument);
@@ -237,40 +237,6 @@ public sealed class OpenTelemetryExportTests
         return tags;
     }
 
-    /// <summary>Every piece of text a span exports: names, tag values, events, links and status.</summary>
-    private static IEnumerable<string> Texts(Activity span)
-    {
-        yield return span.OperationName;
-        yield return span.DisplayName;
-        yield return span.StatusDescription ?? string.Empty;
-        foreach (var tag in span.TagObjects)
-        {
-            yield return tag.Key + "=" + Text(tag.Value);
-        }
-
-        foreach (var e in span.Events)
-        {
-            yield return e.Name;
-            foreach (var tag in e.Tags)
-            {
-                yield return tag.Key + "=" + Text(tag.Value);
-            }
-        }
-
-        foreach (var link in span.Links)
-        {
-            foreach (var tag in link.Tags ?? [])
-            {
-                yield return tag.Key + "=" + Text(tag.Value);
-            }
-        }
-
-        foreach (var item in span.Baggage)
-        {
-            yield return item.Key + "=" + item.Value;
-        }
-    }
-
     private static IEnumerable<string> Texts(MetricSnapshot metric)
     {
         yield return metric.Name;
@@ -279,18 +245,10 @@ public sealed class OpenTelemetryExportTests
         {
             foreach (var tag in point.Tags)
             {
-                yield return tag.Key + "=" + Text(tag.Value);
+                yield return TelemetryCapture.TagText(tag);
             }
         }
     }
-
-    private static string Text(object? value) => value switch
-    {
-        null => string.Empty,
-        string s => s,
-        IEnumerable items => string.Join(",", items.Cast<object?>().Select(Text)),
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
-    };
 
     /// <summary>An OpenTelemetry SDK pipeline for the Chains source and meter and one chat client source, exporting in memory.</summary>
     private sealed class Exported : IDisposable
