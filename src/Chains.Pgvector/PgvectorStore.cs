@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Chains.Indexes;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
     private readonly PgvectorTable _table;
     private readonly PgvectorSchema _schema;
     private readonly RetryPolicy _retry;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
     private int _disposed;
@@ -37,6 +39,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         Options = options;
         _table = new PgvectorTable(options);
         var logger = (ILogger?)options.LoggerFactory?.CreateLogger<PgvectorStore>() ?? NullLogger.Instance;
+        _logger = logger;
         _schema = new PgvectorSchema(_table, logger);
         _retry = new RetryPolicy(options.Retry, options.TimeProvider, logger);
     }
@@ -80,9 +83,10 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
     }
 
     /// <inheritdoc />
-    /// <remarks>From <see cref="PgvectorStoreOptions.CopyThreshold"/> records on, the records are loaded by binary COPY
-    /// into a temporary staging table and upserted from there; smaller calls send one parameterised upsert per record
-    /// in a single round trip. Either way the call is one transaction. Duplicate ids in one call: the last one wins.</remarks>
+    /// <remarks>From <see cref="PgvectorStoreOptions.CopyThreshold"/> records on, the records are loaded by binary COPY:
+    /// those whose ids are not stored yet straight into the table, those that replace stored ones into a temporary
+    /// staging table and upserted from there; smaller calls send one parameterised upsert per record in a single round
+    /// trip. Either way the call is one transaction. Duplicate ids in one call: the last one wins.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="records"/> is <see langword="null"/>.</exception>
     /// <exception cref="PgvectorUnavailableException">PostgreSQL could not be reached; nothing was written.</exception>
     public Task UpsertAsync(IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken = default)
@@ -97,7 +101,8 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
 
     /// <summary>
     /// Loads a stream of records in batches of <see cref="PgvectorStoreOptions.BulkBatchSize"/>, each batch one
-    /// transaction (binary COPY into a staging table, then an upsert), retried as a whole on transient failures, with up
+    /// transaction (binary COPY straight into the table for ids not stored yet; into a staging table, then an upsert,
+    /// for ids that are), retried as a whole on transient failures, with up
     /// to <see cref="PgvectorStoreOptions.BulkParallelism"/> batches in flight. Unlike <see cref="UpsertAsync"/> the load
     /// is not atomic: batches committed before a failure stay.
     /// </summary>
@@ -587,7 +592,114 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         return rows.Count;
     }
 
+    /// <summary>Writes binary-prepared rows inside a transaction. Rows whose ids are not in the table yet (the common
+    /// case: ingest of new chunks) are copied straight into it; rows that replace stored ones go through a staging
+    /// table and an upsert. The check and the writes share the caller's transaction.</summary>
+    /// <remarks>A concurrent writer can insert one of the "new" ids after the check. The direct COPY then fails with a
+    /// unique violation (after waiting for that writer to commit): it runs under a savepoint, so the copy alone is
+    /// rolled back and the whole batch is redone by the staging upsert, which overwrites the other writer's row
+    /// (last writer wins, as an upsert always does). Nothing is lost or written twice. With a text-search
+    /// configuration other than <c>simple</c> the terms are computed by the server from the staged text, so that
+    /// case always takes the staging path.</remarks>
     private async Task<int> CopyRowsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Rows rows, CancellationToken cancellationToken)
+    {
+        if (!ClientTerms)
+        {
+            SetDirectRows(0, conflict: false);
+            return await StageAndUpsertAsync(connection, tx, rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        // One round trip: which ids exist (a primary-key probe per id) and the savepoint the direct copy runs under
+        // (the commit releases it).
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        await using (var check = new NpgsqlBatch(connection, tx))
+        {
+            var select = new NpgsqlBatchCommand($"SELECT id FROM {_table.Name} WHERE id = ANY($1)");
+            select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Items.Select(r => r.Id).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            check.BatchCommands.Add(select);
+            check.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT chains_pgvector_copy"));
+            await using var reader = await check.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+
+        if (existing.Count == rows.Count)
+        {
+            SetDirectRows(0, conflict: false);
+            return await StageAndUpsertAsync(connection, tx, rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        var fresh = existing.Count == 0 ? rows.Items : rows.Items.Where(r => !existing.Contains(r.Id)).ToList();
+        try
+        {
+            await CopyIntoTableAsync(connection, fresh, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            LogCopyConflict(_logger, _table.DisplayName, rows.Count);
+            await using (var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT chains_pgvector_copy", connection, tx))
+            {
+                await rollback.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            SetDirectRows(0, conflict: true);
+            return await StageAndUpsertAsync(connection, tx, rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        SetDirectRows(fresh.Count, conflict: false);
+        if (existing.Count > 0)
+        {
+            await StageAndUpsertAsync(connection, tx, new Rows(rows.Items.Where(r => existing.Contains(r.Id)).ToList(), Copy: true), cancellationToken).ConfigureAwait(false);
+        }
+
+        return rows.Count;
+    }
+
+    /// <summary>Records on the operation's span how many rows skipped the staging table, and whether a concurrent
+    /// insert sent the batch back to the staging upsert.</summary>
+    private static void SetDirectRows(int rows, bool conflict)
+    {
+        if (Activity.Current is { Source.Name: PgvectorTelemetry.SourceName, IsAllDataRequested: true } activity)
+        {
+            activity.SetTag(PgvectorTelemetry.DirectRowsTag, (long)rows);
+            activity.SetTag(PgvectorTelemetry.CopyConflictTag, conflict ? true : null);
+        }
+    }
+
+    /// <summary>Binary COPY of rows straight into the store table (no staging table, no upsert): for ids known to be
+    /// absent, with client-built terms.</summary>
+    private async Task CopyIntoTableAsync(NpgsqlConnection connection, List<Row> rows, CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync(
+            $"COPY {_table.Name} (id, content, source, span_start, span_length, metadata, metadata_types, terms, embedding) FROM STDIN (FORMAT BINARY)",
+            cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.Id, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.Content, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(writer, row.Source, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(writer, row.SpanStart, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(writer, row.SpanLength, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.Metadata, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.Types, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+
+            // Binary tsvector as tsvectorrecv reads it; without full text, the empty tsvector the upsert path writes.
+            await writer.WriteAsync(row.TermsBinary ?? EmptyTermsBinary, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.Vector, _table.VectorType, cancellationToken).ConfigureAwait(false);
+        }
+
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The binary form of the empty tsvector: a lexeme count of zero.</summary>
+    private static readonly byte[] EmptyTermsBinary = [0, 0, 0, 0];
+
+    /// <summary>Upserts rows through a temporary staging table: binary COPY into it, then one INSERT ... SELECT ...
+    /// ON CONFLICT into the store table.</summary>
+    private async Task<int> StageAndUpsertAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Rows rows, CancellationToken cancellationToken)
     {
         // The staging table holds what the target's columns need and nothing else: the client-built terms arrive as
         // binary tsvector values (the server takes them in without parsing), the text for the server's configuration
@@ -652,6 +764,9 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
 
         return await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A concurrent writer inserted one of the new ids of a batch of {Count} record(s) for {Table}; the batch is upserted through the staging table instead")]
+    private static partial void LogCopyConflict(ILogger logger, string table, int count);
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type, CancellationToken cancellationToken)
         => value is null ? writer.WriteNullAsync(cancellationToken) : writer.WriteAsync(value, type, cancellationToken);

@@ -41,6 +41,13 @@ public static class PgvectorTelemetry
     /// commits, tagged with the operation and table.</summary>
     public const string RowsWrittenInstrument = "chains.pgvector.rows_written";
 
+    /// <summary>The span tag counting the rows of a COPY that went straight into the table (new ids), not through the
+    /// staging upsert.</summary>
+    internal const string DirectRowsTag = "chains.pgvector.rows_copied_directly";
+
+    /// <summary>The span tag set when a concurrent insert of the same ids sent a direct COPY back to the staging upsert.</summary>
+    internal const string CopyConflictTag = "chains.pgvector.copy_conflict";
+
     internal const string Upsert = "UPSERT";
     internal const string Copy = "COPY";
     internal const string Commit = "COMMIT";
