@@ -222,29 +222,16 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         return RunAsync(
             PgvectorTelemetry.Search,
             "search",
-            async ct =>
+            ct => ReadResultsAsync(settings, sql, p, options.Top, reader =>
             {
-                var results = new List<VectorSearchResult>(options.Top);
-                await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-                await using var batch = CreateBatch(connection, settings, sql, p);
-                await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                await SkipSettingsAsync(reader, batch, ct).ConfigureAwait(false);
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    var score = _table.Score(reader.GetDouble(reader.FieldCount - 1));
-                    if (options.MinScore is { } min && score < min)
-                    {
-                        break;
-                    }
-
-                    results.Add(new VectorSearchResult(PgvectorTable.ReadDocument(reader), score)
+                var score = _table.Score(reader.GetDouble(reader.FieldCount - 1));
+                return options.MinScore is { } min && score < min
+                    ? null
+                    : new VectorSearchResult(PgvectorTable.ReadDocument(reader), score)
                     {
                         Vector = options.IncludeVectors ? PgvectorTable.ReadVector(reader, 7) : ReadOnlyMemory<float>.Empty,
-                    });
-                }
-
-                return (IReadOnlyList<VectorSearchResult>)results;
-            },
+                    };
+            }, ct),
             cancellationToken);
     }
 
@@ -280,21 +267,25 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         return RunAsync(
             PgvectorTelemetry.HybridSearch,
             "hybrid search",
-            async ct =>
-            {
-                var results = new List<VectorSearchResult>(options.Top);
-                await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-                await using var batch = CreateBatch(connection, settings, sql, p);
-                await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                await SkipSettingsAsync(reader, batch, ct).ConfigureAwait(false);
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    results.Add(new VectorSearchResult(PgvectorTable.ReadDocument(reader), reader.GetDouble(7)));
-                }
-
-                return (IReadOnlyList<VectorSearchResult>)results;
-            },
+            ct => ReadResultsAsync(settings, sql, p, options.Top, reader => new VectorSearchResult(PgvectorTable.ReadDocument(reader), reader.GetDouble(7)), ct),
             cancellationToken);
+    }
+
+    /// <summary>Runs a search statement after its per-query settings and reads its rows into results, stopping at the
+    /// first row <paramref name="read"/> turns down (returns <see langword="null"/> for).</summary>
+    private async Task<IReadOnlyList<VectorSearchResult>> ReadResultsAsync(PgvectorQueryOptions settings, string sql, SqlParameters p, int capacity, Func<NpgsqlDataReader, VectorSearchResult?> read, CancellationToken cancellationToken)
+    {
+        var results = new List<VectorSearchResult>(capacity);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = CreateBatch(connection, settings, sql, p);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await SkipSettingsAsync(reader, batch, cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && read(reader) is { } result)
+        {
+            results.Add(result);
+        }
+
+        return results;
     }
 
     /// <summary>
