@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using Chains.Testing.Postgres;
 using Npgsql;
 
 [assembly: AssemblyFixture(typeof(Chains.Pgvector.Tests.PostgresServer))]
@@ -101,32 +100,12 @@ public sealed class PostgresServer : IAsyncLifetime
 
     /// <summary>Starts a fresh server with tests/postgres.sh, ignoring CHAINS_TEST_POSTGRES.</summary>
     /// <returns>Its connection string and port.</returns>
-    public static async Task<(string ConnectionString, int Port)> StartAsync()
-    {
-        var output = await RunScriptAsync("start");
-        string? connectionString = null;
-        int? port = null;
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (line.StartsWith("export CHAINS_TEST_POSTGRES=", StringComparison.Ordinal))
-            {
-                connectionString = Unquote(line["export CHAINS_TEST_POSTGRES=".Length..]);
-            }
-            else if (line.StartsWith("export CHAINS_TEST_POSTGRES_PORT=", StringComparison.Ordinal))
-            {
-                port = int.Parse(Unquote(line["export CHAINS_TEST_POSTGRES_PORT=".Length..]), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return connectionString is not null && port is not null
-            ? (connectionString, port.Value)
-            : throw new InvalidOperationException($"tests/postgres.sh start printed no connection string: {output}");
-    }
+    public static Task<(string ConnectionString, int Port)> StartAsync() => PostgresScript.StartAsync(RepoRoot);
 
     /// <summary>Stops a server started by <see cref="StartAsync"/>.</summary>
     /// <param name="port">Its port.</param>
     /// <returns>A task that completes when it is stopped.</returns>
-    public static Task StopAsync(int port) => RunScriptAsync("stop", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public static Task StopAsync(int port) => PostgresScript.StopAsync(RepoRoot, port);
 
     /// <summary>Restarts a server started by <see cref="StartAsync"/> (pg_ctl restart inside the chroot).</summary>
     /// <param name="port">Its port.</param>
@@ -136,52 +115,7 @@ public sealed class PostgresServer : IAsyncLifetime
         var root = Environment.GetEnvironmentVariable("CHAINS_PG_ROOT") ?? "/var/cache/chains/pg17-trixie";
         var data = $"/var/lib/chains-test/{port}";
         // -l: the restarted postmaster must write to its log, not to this process's pipes (which would then never close).
-        return RunAsync("chroot", [root, "/usr/sbin/runuser", "-u", "postgres", "--", "/usr/lib/postgresql/17/bin/pg_ctl", "-D", data, "-l", $"{data}/server.log", "-m", "fast", "-w", "-t", "60", "restart"], null);
-    }
-
-    private static Task<string> RunScriptAsync(params string[] args)
-        => RunAsync("bash", [Path.Combine(RepoRoot, "tests", "postgres.sh"), .. args], psi => psi.Environment.Remove("CHAINS_TEST_POSTGRES"));
-
-    private static async Task<string> RunAsync(string file, string[] args, Action<ProcessStartInfo>? configure)
-    {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepoRoot,
-        };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        configure?.Invoke(psi);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        return process.ExitCode == 0
-            ? await stdout
-            : throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr}");
-    }
-
-    /// <summary>Undoes bash's printf %q quoting of a value with no quotes or spaces (backslash escapes only).</summary>
-    private static string Unquote(string value)
-    {
-        var sb = new StringBuilder(value.Length);
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (value[i] == '\\' && i + 1 < value.Length)
-            {
-                i++;
-            }
-
-            sb.Append(value[i]);
-        }
-
-        return sb.ToString();
+        return PostgresScript.RunAsync("chroot", [root, "/usr/sbin/runuser", "-u", "postgres", "--", "/usr/lib/postgresql/17/bin/pg_ctl", "-D", data, "-l", $"{data}/server.log", "-m", "fast", "-w", "-t", "60", "restart"], RepoRoot);
     }
 
     private static string FindRepoRoot()

@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Text;
 using Chains.Docs.Tests.Pages;
+using Chains.Testing.Postgres;
 using Npgsql;
 
 namespace Chains.Docs.Tests.Support;
@@ -37,21 +36,8 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
             try
             {
-                var output = await RunScriptAsync("start");
-                string? connectionString = null;
-                foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    if (line.StartsWith("export CHAINS_TEST_POSTGRES=", StringComparison.Ordinal))
-                    {
-                        connectionString = Unquote(line["export CHAINS_TEST_POSTGRES=".Length..]);
-                    }
-                    else if (line.StartsWith("export CHAINS_TEST_POSTGRES_PORT=", StringComparison.Ordinal))
-                    {
-                        _startedPort = int.Parse(Unquote(line["export CHAINS_TEST_POSTGRES_PORT=".Length..]), System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                }
-
-                return _connectionString = connectionString ?? throw new InvalidOperationException($"tests/postgres.sh start printed no connection string: {output}");
+                (var connectionString, _startedPort) = await PostgresScript.StartAsync(SnippetSource.RepoRoot);
+                return _connectionString = connectionString;
             }
             catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
             {
@@ -121,52 +107,9 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
         if (_startedPort is { } port)
         {
-            await RunScriptAsync("stop", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await PostgresScript.StopAsync(SnippetSource.RepoRoot, port);
         }
 
         _gate.Dispose();
-    }
-
-    private static async Task<string> RunScriptAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = SnippetSource.RepoRoot,
-        };
-        psi.ArgumentList.Add(Path.Combine(SnippetSource.RepoRoot, "tests", "postgres.sh"));
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        psi.Environment.Remove("CHAINS_TEST_POSTGRES");
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start bash.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        return process.ExitCode == 0
-            ? await stdout
-            : throw new InvalidOperationException($"tests/postgres.sh {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr}");
-    }
-
-    /// <summary>Undoes bash's printf %q quoting of a value with no quotes or spaces (backslash escapes only).</summary>
-    private static string Unquote(string value)
-    {
-        var sb = new StringBuilder(value.Length);
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (value[i] == '\\' && i + 1 < value.Length)
-            {
-                i++;
-            }
-
-            sb.Append(value[i]);
-        }
-
-        return sb.ToString();
     }
 }
