@@ -103,8 +103,10 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
     /// Loads a stream of records in batches of <see cref="PgvectorStoreOptions.BulkBatchSize"/>, each batch one
     /// transaction (binary COPY straight into the table for ids not stored yet; into a staging table, then an upsert,
     /// for ids that are), retried as a whole on transient failures, with up
-    /// to <see cref="PgvectorStoreOptions.BulkParallelism"/> batches in flight. Unlike <see cref="UpsertAsync"/> the load
-    /// is not atomic: batches committed before a failure stay.
+    /// to <see cref="PgvectorStoreOptions.BulkParallelism"/> batches in flight (a batch repeating an id of one in flight
+    /// waits for it, so the stream's last version of each id is stored). Unlike <see cref="UpsertAsync"/> the load is
+    /// not atomic: batches committed before a failure stay, and with more than one in flight so may a batch after the
+    /// failed one; loading again is safe, as every batch is an upsert.
     /// </summary>
     /// <param name="records">The records.</param>
     /// <param name="cancellationToken">A token that stops the load after the current batch.</param>
@@ -117,9 +119,11 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         ArgumentNullException.ThrowIfNull(records);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         // While batches are being written (up to BulkParallelism at once, each on its own connection and transaction),
-        // the next is read and prepared (JSON, terms), so client and server work overlap.
+        // the next is read and prepared (JSON, terms), so client and server work overlap. A batch that repeats an id of
+        // a batch still in flight waits until that batch (and every one before it) has committed, so the stream's last
+        // version of an id is the one stored, however many batches are in flight.
         long total = 0;
-        var writing = new Queue<Task<int>>();
+        var writing = new Queue<InFlightBatch>();
         var batch = new List<VectorRecord>(Math.Min(Options.BulkBatchSize, 100_000));
         try
         {
@@ -130,36 +134,69 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
                 {
                     var rows = Prepare(batch, copy: true);
                     batch.Clear();
-                    while (writing.Count >= Options.BulkParallelism)
-                    {
-                        total += await writing.Dequeue().ConfigureAwait(false);
-                    }
-
-                    writing.Enqueue(WriteBatchAsync(rows, cancellationToken));
+                    total += await StartBatchAsync(writing, rows, cancellationToken).ConfigureAwait(false);
                 }
             }
 
             if (batch.Count > 0)
             {
-                writing.Enqueue(WriteBatchAsync(Prepare(batch, copy: true), cancellationToken));
+                total += await StartBatchAsync(writing, Prepare(batch, copy: true), cancellationToken).ConfigureAwait(false);
             }
 
             while (writing.Count > 0)
             {
-                total += await writing.Dequeue().ConfigureAwait(false);
+                total += await writing.Dequeue().Write.ConfigureAwait(false);
             }
         }
         finally
         {
             // An exception left writes in flight: let them finish (or fail) before the caller moves on.
-            foreach (var task in writing)
+            foreach (var inFlight in writing)
             {
-                await Task.WhenAny(task).ConfigureAwait(false);
-                _ = task.Exception; // observed; the caller sees the exception that ended the load
+                await Task.WhenAny(inFlight.Write).ConfigureAwait(false);
+                _ = inFlight.Write.Exception; // observed; the caller sees the exception that ended the load
             }
         }
 
         return total;
+    }
+
+    /// <summary>A batch of <see cref="BulkUpsertAsync"/> being written, with its ids while others may be in flight.</summary>
+    private readonly record struct InFlightBatch(Task<int> Write, HashSet<string>? Ids);
+
+    /// <summary>Starts writing a batch once there is room for it and no batch in flight holds one of its ids; returns
+    /// the rows written by the batches it waited for.</summary>
+    private async Task<long> StartBatchAsync(Queue<InFlightBatch> writing, Rows rows, CancellationToken cancellationToken)
+    {
+        long written = 0;
+        var ids = Options.BulkParallelism > 1 ? rows.Items.Select(r => r.Id).ToHashSet(StringComparer.Ordinal) : null;
+        if (ids is not null)
+        {
+            // The last in-flight batch sharing an id, and all before it (commit order is queue order for them).
+            var wait = 0;
+            var position = 0;
+            foreach (var inFlight in writing)
+            {
+                position++;
+                if (inFlight.Ids!.Overlaps(ids))
+                {
+                    wait = position;
+                }
+            }
+
+            for (; wait > 0; wait--)
+            {
+                written += await writing.Dequeue().Write.ConfigureAwait(false);
+            }
+        }
+
+        while (writing.Count >= Options.BulkParallelism)
+        {
+            written += await writing.Dequeue().Write.ConfigureAwait(false);
+        }
+
+        writing.Enqueue(new InFlightBatch(WriteBatchAsync(rows, cancellationToken), ids));
+        return written;
     }
 
     /// <inheritdoc />

@@ -236,9 +236,11 @@ public sealed partial record PgvectorStoreOptions
     public int BulkBatchSize { get; init; } = 10_000;
 
     /// <summary>Gets how many batches <see cref="PgvectorStore.BulkUpsertAsync"/> writes at once, each on its own
-    /// connection (default 1). More uses more server cores; with more than one, a record id repeated in different batches
-    /// may end up with either version.</summary>
-    public int BulkParallelism { get; init; } = 1;
+    /// connection and transaction (default 2): one batch's COPY overlaps another's index upkeep, using more server
+    /// cores. A batch that repeats an id of a batch in flight waits for that batch to commit first, so the last version
+    /// of an id in the stream is the one stored whatever the setting. Set 1 to write strictly one batch after another
+    /// (then no batch commits after one that failed).</summary>
+    public int BulkParallelism { get; init; } = 2;
 
     /// <summary>Gets the memory PostgreSQL may use to build the vector index, in megabytes (<c>maintenance_work_mem</c>
     /// for that transaction only); <see langword="null"/> keeps the server's setting. An HNSW graph that does not fit builds much slower.</summary>

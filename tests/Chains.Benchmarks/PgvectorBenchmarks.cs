@@ -24,7 +24,9 @@ namespace Chains.Benchmarks;
 /// as pgvector recommends — build it afterwards): <see cref="PgvectorStore.BulkUpsertAsync"/> (10k rows per
 /// transaction) against a hand-written per-row parameterised upsert of the same rows (measured on 10k rows), each
 /// with full-text terms (GIN-indexed tsvector, the store's default) and without
-/// (<see cref="PgvectorStoreOptions.FullTextSearch"/> off). Times and Ops/s are per row.
+/// (<see cref="PgvectorStoreOptions.FullTextSearch"/> off). Times and Ops/s are per row. Beside them, the server's own
+/// cost of the same rows: an INSERT ... SELECT of them from a table already on the server into the same layout (same
+/// indexes, 10k rows per transaction, one connection; no client, no network) — the floor any client path pays.
 /// </summary>
 /// <remarks>The tables are truncated before every iteration, so this is a fresh ingest: every batch finds none of its
 /// ids stored and is copied straight into the table (the store's fast path); batches that replace stored rows go
@@ -44,7 +46,7 @@ public class PgvectorIngestBenchmarks
     private NpgsqlDataSource _dataSource = null!;
     private PgvectorStore _fullText = null!;
     private PgvectorStore _vectorOnly = null!;
-    private PgvectorStore _fullTextTwoConnections = null!;
+    private PgvectorStore _fullTextOneConnection = null!;
     private VectorRecord[] _records = null!;
 
     [GlobalSetup]
@@ -52,7 +54,7 @@ public class PgvectorIngestBenchmarks
     {
         _dataSource = PgvectorBench.CreateDataSource();
         // Fresh tables, so a server reused from an earlier run measures the layout this version creates.
-        await using (var drop = _dataSource.CreateCommand($"DROP TABLE IF EXISTS {PgvectorBench.Schema}.ingest_fts, {PgvectorBench.Schema}.ingest_vec"))
+        await using (var drop = _dataSource.CreateCommand($"DROP TABLE IF EXISTS {PgvectorBench.Schema}.ingest_fts, {PgvectorBench.Schema}.ingest_vec, {PgvectorBench.Schema}.ingest_source"))
         {
             await drop.ExecuteNonQueryAsync();
         }
@@ -60,11 +62,20 @@ public class PgvectorIngestBenchmarks
         var options = new PgvectorStoreOptions { Schema = PgvectorBench.Schema, Table = "ingest_fts", Dimensions = PgvectorBench.Dimensions, Index = PgvectorIndex.None };
         _fullText = _dataSource.AsVectorStore(options);
         _vectorOnly = _dataSource.AsVectorStore(options with { Table = "ingest_vec", FullTextSearch = false });
-        _fullTextTwoConnections = _dataSource.AsVectorStore(options with { BulkParallelism = 2 });
+        _fullTextOneConnection = _dataSource.AsVectorStore(options with { BulkParallelism = 1 });
         await _fullText.EnsureSchemaAsync();
         await _vectorOnly.EnsureSchemaAsync();
         _records = PgvectorBench.Records(CopyRows, seed: 1);
+
+        // The rows as the store writes them, numbered, in a table of their own for the server-side floor.
+        await _fullText.BulkUpsertAsync(PgvectorBench.Stream(_records));
+        await using var source = _dataSource.CreateCommand(
+            $"CREATE TABLE {PgvectorBench.Schema}.ingest_source AS SELECT row_number() OVER () AS n, {Columns} FROM {PgvectorBench.Schema}.ingest_fts; " +
+            $"CREATE INDEX ON {PgvectorBench.Schema}.ingest_source (n); ANALYZE {PgvectorBench.Schema}.ingest_source");
+        await source.ExecuteNonQueryAsync();
     }
+
+    private const string Columns = "id, content, source, span_start, span_length, metadata, metadata_types, terms, embedding";
 
     [IterationSetup]
     public void Truncate()
@@ -78,26 +89,51 @@ public class PgvectorIngestBenchmarks
     {
         await _fullText.DisposeAsync();
         await _vectorOnly.DisposeAsync();
-        await _fullTextTwoConnections.DisposeAsync();
+        await _fullTextOneConnection.DisposeAsync();
         await _dataSource.DisposeAsync();
     }
 
     [BenchmarkCategory("full-text"), Benchmark(Baseline = true, OperationsPerInvoke = PerRowRows)]
     public Task PerRowUpsert_FullText() => PerRowAsync("ingest_fts", "to_tsvector('simple', $2)");
 
+    /// <summary>The store's defaults: two batches in flight on two connections (BulkParallelism = 2), so one batch's
+    /// COPY overlaps the other's GIN upkeep.</summary>
     [BenchmarkCategory("full-text"), Benchmark(OperationsPerInvoke = CopyRows)]
     public async Task<long> CopyBulkUpsert_FullText() => await _fullText.BulkUpsertAsync(PgvectorBench.Stream(_records));
 
-    /// <summary>The same ingest with two batches in flight on two connections (BulkParallelism = 2): one batch's COPY
-    /// overlaps the other's upsert and GIN upkeep.</summary>
+    /// <summary>The same ingest one batch after another (BulkParallelism = 1).</summary>
     [BenchmarkCategory("full-text"), Benchmark(OperationsPerInvoke = CopyRows)]
-    public async Task<long> CopyBulkUpsert_FullText_TwoConnections() => await _fullTextTwoConnections.BulkUpsertAsync(PgvectorBench.Stream(_records));
+    public async Task<long> CopyBulkUpsert_FullText_OneConnection() => await _fullTextOneConnection.BulkUpsertAsync(PgvectorBench.Stream(_records));
+
+    /// <summary>The server alone writing the same rows into the same layout (no client): the floor for one connection.</summary>
+    [BenchmarkCategory("full-text"), Benchmark(OperationsPerInvoke = CopyRows)]
+    public Task ServerInsertSelect_FullText() => InsertSelectAsync("ingest_fts", "terms");
 
     [BenchmarkCategory("vector-only"), Benchmark(Baseline = true, OperationsPerInvoke = PerRowRows)]
     public Task PerRowUpsert_VectorOnly() => PerRowAsync("ingest_vec", "''::tsvector");
 
     [BenchmarkCategory("vector-only"), Benchmark(OperationsPerInvoke = CopyRows)]
     public async Task<long> CopyBulkUpsert_VectorOnly() => await _vectorOnly.BulkUpsertAsync(PgvectorBench.Stream(_records));
+
+    /// <summary>The server alone writing the same rows (empty terms) into the vector-only layout.</summary>
+    [BenchmarkCategory("vector-only"), Benchmark(OperationsPerInvoke = CopyRows)]
+    public Task ServerInsertSelect_VectorOnly() => InsertSelectAsync("ingest_vec", "''::tsvector");
+
+    /// <summary>INSERT ... SELECT of the source rows into a store table, 10k rows per transaction on one connection.</summary>
+    private async Task InsertSelectAsync(string table, string terms)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        for (var from = 0; from < CopyRows; from += 10_000)
+        {
+            await using var cmd = new NpgsqlCommand(
+                $"INSERT INTO {PgvectorBench.Schema}.{table} ({Columns}) " +
+                $"SELECT id, content, source, span_start, span_length, metadata, metadata_types, {terms}, embedding FROM {PgvectorBench.Schema}.ingest_source WHERE n > $1 AND n <= $2",
+                connection);
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from + 10_000 });
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
 
     /// <summary>One INSERT ... ON CONFLICT per record, each its own round trip and transaction.</summary>
     private async Task PerRowAsync(string table, string terms)

@@ -183,6 +183,65 @@ public sealed class PgvectorBulkUpsertTests(PostgresServer server) : IAsyncLifet
     }
 
     [Fact]
+    public async Task BulkUpsertAsync_TwoBatchesInFlightWithDisjointIds_TheSecondCommitsWhileTheFirstWaits()
+    {
+        var store = Store(new() { Table = "disjoint", Dimensions = 2, BulkBatchSize = 10, BulkParallelism = 2, Index = PgvectorIndex.None });
+        await store.EnsureSchemaAsync(Ct);
+        var first = Enumerable.Range(0, 10).Select(i => Record($"a{i}", $"第一批 first {i}", [1, i])).ToArray();
+        var second = Enumerable.Range(0, 10).Select(i => Record($"c{i}", $"第二批 second {i}", [2, i])).ToArray();
+        await using var other = await _dataSource.OpenConnectionAsync(Ct);
+        await using var tx = await other.BeginTransactionAsync(Ct);
+        await using (var insert = new NpgsqlCommand($"INSERT INTO \"{_schema}\".disjoint (id, content, embedding) VALUES ('a3', 'other writer', '[0,0]')", other, tx))
+        {
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+
+        var load = store.BulkUpsertAsync(Stream(first.Concat(second)), Ct);
+        await WaitUntilACopyWaitsForALockAsync(load);
+
+        // The first batch waits on the other writer's row; the second, sharing no id with it, is written meanwhile.
+        await WaitForAsync(async () => await server.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".disjoint WHERE id LIKE 'c%'") is 10L, "the second batch to commit while the first waits");
+        Assert.False(load.IsCompleted);
+        await tx.CommitAsync(Ct);
+
+        Assert.Equal(20, await load);
+        var stored = await AllAsync(store);
+        Assert.Equal(first.Concat(second).Select(r => r.Document).OrderBy(d => d.Id, StringComparer.Ordinal), stored.Select(r => r.Document));
+    }
+
+    [Fact]
+    public async Task BulkUpsertAsync_IdRepeatedInALaterBatchWhileTheEarlierIsInFlight_WaitsForItSoTheLastVersionIsStored()
+    {
+        var store = Store(new() { Table = "ordered", Dimensions = 2, BulkBatchSize = 10, BulkParallelism = 2, Index = PgvectorIndex.None });
+        await store.EnsureSchemaAsync(Ct);
+        // Batch 1: a0..a8 and x (version 1); batch 2: x (version 2) and c1..c9. Batch 1 is held up by another writer.
+        var first = Enumerable.Range(0, 9).Select(i => Record($"a{i}", $"first {i}", [1, i])).Append(Record("x", "旧版本 version 1", [1, 1], ("v", 1L))).ToArray();
+        var second = new[] { Record("x", "新版本 version 2", [2, 2], ("v", 2L)) }.Concat(Enumerable.Range(1, 9).Select(i => Record($"c{i}", $"second {i}", [2, i]))).ToArray();
+        await using var other = await _dataSource.OpenConnectionAsync(Ct);
+        await using var tx = await other.BeginTransactionAsync(Ct);
+        await using (var insert = new NpgsqlCommand($"INSERT INTO \"{_schema}\".ordered (id, content, embedding) VALUES ('a3', 'other writer', '[0,0]')", other, tx))
+        {
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+
+        var load = store.BulkUpsertAsync(Stream(first.Concat(second)), Ct);
+        await WaitUntilACopyWaitsForALockAsync(load);
+
+        // Were batch 2 written now, batch 1's later upsert would put version 1 of x back.
+        await Task.Delay(300, Ct);
+        Assert.Equal(0L, await server.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".ordered WHERE id = 'x' OR id LIKE 'c%'"));
+        await tx.CommitAsync(Ct);
+
+        Assert.Equal(20, await load);
+        var stored = (await AllAsync(store)).ToDictionary(r => r.Document.Id, StringComparer.Ordinal);
+        Assert.Equal(19, stored.Count);
+        Assert.Equal("新版本 version 2", stored["x"].Document.Content);
+        Assert.Equal(2L, stored["x"].Document.Metadata["v"]);
+        Assert.Equal([2f, 2f], stored["x"].Vector.ToArray());
+        Assert.Equal("first 3", stored["a3"].Document.Content);
+    }
+
+    [Fact]
     public async Task CommitAsync_ReindexedDocument_CopiesNewChunksUpsertsKeptOnesAndDeletesStaleOnesInOneTransaction()
     {
         var store = Store(new() { Table = "indexed", Dimensions = 2, CopyThreshold = 4 });
@@ -256,6 +315,22 @@ public sealed class PgvectorBulkUpsertTests(PostgresServer server) : IAsyncLifet
         => [.. _spans.Where(s => s.OperationName == $"COPY {_schema}.{store.Options.Table}")];
 
     /// <summary>Waits until a COPY into this test's schema is blocked on a lock (the other writer's uncommitted row).</summary>
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.Fail($"Waited 30 s for {what}.");
+    }
+
     private async Task WaitUntilACopyWaitsForALockAsync(Task load)
     {
         var deadline = Stopwatch.StartNew();
