@@ -30,7 +30,8 @@ public sealed partial class PgvectorStore : ITransactionalIndexStore
 
     /// <inheritdoc />
     /// <exception cref="ArgumentNullException"><paramref name="changes"/> is or holds <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">A chunk's vector has the wrong dimension (nothing is written).</exception>
+    /// <exception cref="ArgumentException">A chunk's vector has the wrong dimension, or its text holds a NUL character or an
+    /// unpaired surrogate (nothing is written).</exception>
     /// <exception cref="PgvectorUnavailableException">PostgreSQL could not be reached; nothing was committed.</exception>
     public Task CommitAsync(IReadOnlyList<IndexChange> changes, CancellationToken cancellationToken = default)
     {

@@ -88,6 +88,8 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
     /// staging table and upserted from there; smaller calls send one parameterised upsert per record in a single round
     /// trip. Either way the call is one transaction. Duplicate ids in one call: the last one wins.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="records"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A record is null, its vector has the wrong dimension, or its id, content, source
+    /// or metadata holds text PostgreSQL cannot store (a NUL character, an unpaired surrogate); nothing is written.</exception>
     /// <exception cref="PgvectorUnavailableException">PostgreSQL could not be reached; nothing was written.</exception>
     public Task UpsertAsync(IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken = default)
     {
@@ -112,7 +114,8 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
     /// <param name="cancellationToken">A token that stops the load after the current batch.</param>
     /// <returns>The number of records written.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="records"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">A record is null or its vector has the wrong dimension (the batch holding it is not written).</exception>
+    /// <exception cref="ArgumentException">A record is null, its vector has the wrong dimension, or its id, content, source
+    /// or metadata holds text PostgreSQL cannot store (a NUL character, an unpaired surrogate); the batch holding it is not written.</exception>
     /// <exception cref="PgvectorUnavailableException">PostgreSQL could not be reached.</exception>
     public async Task<long> BulkUpsertAsync(IAsyncEnumerable<VectorRecord> records, CancellationToken cancellationToken = default)
     {
@@ -123,6 +126,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         // a batch still in flight waits until that batch (and every one before it) has committed, so the stream's last
         // version of an id is the one stored, however many batches are in flight.
         long total = 0;
+        long read = 0;
         var writing = new Queue<InFlightBatch>();
         var batch = new List<VectorRecord>(Math.Min(Options.BulkBatchSize, 100_000));
         try
@@ -130,9 +134,10 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
             await foreach (var record in records.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 batch.Add(record);
+                read++;
                 if (batch.Count >= Options.BulkBatchSize)
                 {
-                    var rows = Prepare(batch, copy: true);
+                    var rows = Prepare(batch, copy: true, streamOffset: read - batch.Count);
                     batch.Clear();
                     total += await StartBatchAsync(writing, rows, cancellationToken).ConfigureAwait(false);
                 }
@@ -140,7 +145,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
 
             if (batch.Count > 0)
             {
-                total += await StartBatchAsync(writing, Prepare(batch, copy: true), cancellationToken).ConfigureAwait(false);
+                total += await StartBatchAsync(writing, Prepare(batch, copy: true, streamOffset: read - batch.Count), cancellationToken).ConfigureAwait(false);
             }
 
             while (writing.Count > 0)
@@ -516,19 +521,28 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
 
     /// <summary>Validates records, keeps the last of each id (at the place of its first), and converts them for the
     /// write path: binary COPY when <paramref name="copy"/> says so or, left unset, from
-    /// <see cref="PgvectorStoreOptions.CopyThreshold"/> rows on; per-row statements otherwise.</summary>
-    private Rows Prepare(IReadOnlyList<VectorRecord> records, bool? copy = null)
+    /// <see cref="PgvectorStoreOptions.CopyThreshold"/> rows on; per-row statements otherwise. A bulk load passes
+    /// where its batch starts in the stream, so messages number records as the caller sees them.</summary>
+    private Rows Prepare(IReadOnlyList<VectorRecord> records, bool? copy = null, long? streamOffset = null)
     {
         var byId = new Dictionary<string, int>(records.Count, StringComparer.Ordinal);
         var kept = new List<VectorRecord>(records.Count);
+        var notWritten = streamOffset is null ? "Nothing was written." : "Its batch was not written; batches before it stay.";
         for (var i = 0; i < records.Count; i++)
         {
-            var record = records[i] ?? throw new ArgumentException($"Record {i} is null; nothing was written.", nameof(records));
+            var index = (streamOffset ?? 0) + i;
+            var record = records[i] ?? throw new ArgumentException($"Record {index} is null. {notWritten}", nameof(records));
             if (record.Vector.Length != Options.Dimensions)
             {
                 throw new ArgumentException(
-                    $"Record {i} ('{record.Document.Id}') has a vector of {record.Vector.Length} dimensions; the store '{_table.DisplayName}' holds {Options.Dimensions}. Nothing was written.",
+                    $"Record {index} ('{record.Document.Id}') has a vector of {record.Vector.Length} dimensions; the store '{_table.DisplayName}' holds {Options.Dimensions}. {notWritten}",
                     nameof(records));
+            }
+
+            if (StorableText.Problem(record.Document) is { } problem)
+            {
+                var id = StorableText.Problem(record.Document.Id) is null ? $" ('{record.Document.Id}')" : string.Empty;
+                throw new ArgumentException($"Record {index}{id} has {problem}; PostgreSQL cannot store it. {notWritten}", nameof(records));
             }
 
             if (byId.TryGetValue(record.Document.Id, out var at))

@@ -24,7 +24,19 @@ internal static class TextTerms
     private const int MaxVectorBytes = 1_000_000;
 
     [ThreadStatic]
-    private static List<(string Lexeme, int Position)>? t_entries;
+    private static Entry[]? t_entries;
+
+    [ThreadStatic]
+    private static Entry[]? t_sorted;
+
+    [ThreadStatic]
+    private static ulong[]? t_keys;
+
+    [ThreadStatic]
+    private static int[]? t_order;
+
+    [ThreadStatic]
+    private static char[]? t_lowered;
 
     [ThreadStatic]
     private static StringBuilder? t_builder;
@@ -40,8 +52,8 @@ internal static class TextTerms
     /// itself, or when <paramref name="includeWords"/> is set) and the <c>tsvector</c> text of the client-side terms.</returns>
     public static (string? ParsedText, string Vector) ForDocument(string content, bool includeWords)
     {
-        var parsed = Collect(content, includeWords);
-        return (parsed, Format(t_entries!));
+        var parsed = Collect(content, includeWords, out var count);
+        return (parsed, Format(t_entries.AsSpan(0, count), t_lowered));
     }
 
     /// <summary>Builds the full-text input of a document, the vector in PostgreSQL's binary <c>tsvector</c> format
@@ -53,30 +65,77 @@ internal static class TextTerms
     /// and positions as the text form.</returns>
     public static (string? ParsedText, byte[] Vector) ForDocumentBinary(string content, bool includeWords)
     {
-        var parsed = Collect(content, includeWords);
-        return (parsed, FormatBinary(t_entries!));
+        var parsed = Collect(content, includeWords, out var count);
+        return (parsed, FormatBinary(t_entries.AsSpan(0, count), t_lowered));
+    }
+
+    /// <summary>A lexeme occurrence: where the lexeme lies in the lower-cased content, its position in the document,
+    /// and its first four UTF-16 units packed so most comparisons need no look at the text.</summary>
+    private readonly record struct Entry(int Start, int Length, int Position, ulong Prefix);
+
+    /// <summary>Orders entries by lexeme (ordinal, as <see cref="string.CompareOrdinal(string, string)"/>) then position.</summary>
+    private readonly struct EntryOrder(char[] text) : IComparer<Entry>
+    {
+        public int Compare(Entry x, Entry y)
+        {
+            if (x.Prefix != y.Prefix)
+            {
+                return x.Prefix < y.Prefix ? -1 : 1;
+            }
+
+            if (x.Length > 4 || y.Length > 4)
+            {
+                var c = text.AsSpan(x.Start, x.Length).SequenceCompareTo(text.AsSpan(y.Start, y.Length));
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+
+            return x.Position.CompareTo(y.Position);
+        }
     }
 
     /// <summary>Fills <see cref="t_entries"/> with the document's lexemes and positions, sorted by lexeme (ordinal)
-    /// then position.</summary>
-    private static string? Collect(string content, bool includeWords)
+    /// then position, each lexeme a slice of <see cref="t_lowered"/> (the content lower-cased, which keeps its length;
+    /// a CJK bigram is two neighbouring characters, so it is a slice too).</summary>
+    private static string? Collect(string content, bool includeWords, out int count)
     {
-        var entries = t_entries ??= new List<(string Lexeme, int Position)>(256);
-        entries.Clear();
+        var lowered = t_lowered is { } l && l.Length >= content.Length ? l : t_lowered = new char[Math.Max(content.Length, 1024)];
+        content.AsSpan().ToLowerInvariant(lowered);
+        var entries = t_entries ??= new Entry[256];
+        count = 0;
         var position = 0;
         StringBuilder? parsed = null;
         var wordStart = -1;
-        string? previousCjk = null;
+        var previousCjk = -1; // start of the previous CJK character when the current run continues it
         for (var i = 0; i < content.Length;)
         {
             var c = content[i];
+            if (c < 0x80 && includeWords && previousCjk < 0)
+            {
+                // ASCII outside a CJK run: a word character or a break (the common case, kept short).
+                if ((uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9)
+                {
+                    wordStart = wordStart < 0 ? i : wordStart;
+                }
+                else if (wordStart >= 0)
+                {
+                    Add(ref entries, ref count, lowered, wordStart, i - wordStart, ++position);
+                    wordStart = -1;
+                }
+
+                i++;
+                continue;
+            }
+
             var length = char.IsHighSurrogate(c) && i + 1 < content.Length && char.IsLowSurrogate(content[i + 1]) ? 2 : 1;
             var codePoint = length == 2 ? char.ConvertToUtf32(c, content[i + 1]) : c;
             if (IsCjk(codePoint))
             {
                 if (wordStart >= 0)
                 {
-                    AddWord(entries, content, wordStart, i, ++position);
+                    Add(ref entries, ref count, lowered, wordStart, i - wordStart, ++position);
                     wordStart = -1;
                 }
 
@@ -85,20 +144,19 @@ internal static class TextTerms
                     parsed = new StringBuilder(content.Length).Append(content, 0, i);
                 }
 
-                var current = content.Substring(i, length);
-                entries.Add((current, ++position));
-                if (previousCjk is not null)
+                Add(ref entries, ref count, lowered, i, length, ++position);
+                if (previousCjk >= 0)
                 {
-                    entries.Add((string.Concat(previousCjk, current), position - 1));
+                    Add(ref entries, ref count, lowered, previousCjk, i + length - previousCjk, position - 1);
                 }
 
-                previousCjk = current;
+                previousCjk = i;
             }
             else
             {
-                if (previousCjk is not null)
+                if (previousCjk >= 0)
                 {
-                    previousCjk = null;
+                    previousCjk = -1;
                     parsed?.Append(' ');
                 }
 
@@ -110,7 +168,7 @@ internal static class TextTerms
                     }
                     else if (wordStart >= 0)
                     {
-                        AddWord(entries, content, wordStart, i, ++position);
+                        Add(ref entries, ref count, lowered, wordStart, i - wordStart, ++position);
                         wordStart = -1;
                     }
                 }
@@ -125,16 +183,74 @@ internal static class TextTerms
 
         if (wordStart >= 0)
         {
-            AddWord(entries, content, wordStart, content.Length, ++position);
+            Add(ref entries, ref count, lowered, wordStart, content.Length - wordStart, ++position);
         }
 
-        if (previousCjk is not null)
+        if (previousCjk >= 0)
         {
             parsed?.Append(' ');
         }
 
-        entries.Sort(static (a, b) => string.CompareOrdinal(a.Lexeme, b.Lexeme) is var c and not 0 ? c : a.Position.CompareTo(b.Position));
+        t_entries = Sort(entries, count, lowered);
         return parsed?.ToString();
+    }
+
+    /// <summary>Sorts entries by lexeme then position: by their packed prefixes first (a sort of plain numbers), then
+    /// each run of equal prefixes (a lexeme repeated, or lexemes sharing their first four units) by the full order.</summary>
+    /// <returns>The sorted entries (the other of the two thread-local arrays).</returns>
+    private static Entry[] Sort(Entry[] entries, int count, char[] text)
+    {
+        var keys = t_keys is { } k && k.Length >= count ? k : t_keys = new ulong[entries.Length];
+        var order = t_order is { } o && o.Length >= count ? o : t_order = new int[entries.Length];
+        var sorted = t_sorted is { } s && s.Length >= count ? s : t_sorted = new Entry[entries.Length];
+        for (var i = 0; i < count; i++)
+        {
+            keys[i] = entries[i].Prefix;
+            order[i] = i;
+        }
+
+        keys.AsSpan(0, count).Sort(order.AsSpan(0, count));
+        for (var i = 0; i < count; i++)
+        {
+            sorted[i] = entries[order[i]];
+        }
+
+        for (var i = 0; i < count;)
+        {
+            var end = i + 1;
+            while (end < count && keys[end] == keys[i])
+            {
+                end++;
+            }
+
+            if (end - i > 1)
+            {
+                sorted.AsSpan(i, end - i).Sort(new EntryOrder(text));
+            }
+
+            i = end;
+        }
+
+        // The two arrays swap roles, so the next document collects into the one not returned.
+        t_sorted = entries;
+        return sorted;
+    }
+
+    private static void Add(ref Entry[] entries, ref int count, char[] text, int start, int length, int position)
+    {
+        if (count == entries.Length)
+        {
+            Array.Resize(ref entries, entries.Length * 2);
+        }
+
+        ulong prefix = 0;
+        var span = text.AsSpan(start, Math.Min(length, 4));
+        for (var k = 0; k < 4; k++)
+        {
+            prefix = (prefix << 16) | (k < span.Length ? span[k] : 0u);
+        }
+
+        entries[count++] = new Entry(start, length, position, prefix);
     }
 
     /// <summary>Splits a query into words and CJK terms.</summary>
@@ -225,19 +341,31 @@ internal static class TextTerms
             return (uint)((codePoint | 0x20) - 'a') <= 'z' - 'a' || (uint)(codePoint - '0') <= 9;
         }
 
+        if (!Rune.IsValid(codePoint))
+        {
+            return false; // a lone surrogate (text cut in the middle of a pair) breaks words like punctuation
+        }
+
         var rune = new Rune(codePoint);
         return Rune.IsLetterOrDigit(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
     }
 
-    private static void AddWord(List<(string Lexeme, int Position)> entries, string content, int start, int end, int position)
+    /// <summary>Gets where the run of entries sharing the lexeme of <paramref name="entries"/>[<paramref name="i"/>] ends.</summary>
+    private static int GroupEnd(ReadOnlySpan<Entry> entries, int i, char[] text)
     {
-        var word = string.Create(end - start, (content, start), static (span, state) => state.content.AsSpan(state.start, span.Length).ToLowerInvariant(span));
-        entries.Add((word, position));
+        var lexeme = text.AsSpan(entries[i].Start, entries[i].Length);
+        var end = i + 1;
+        while (end < entries.Length && entries[end].Prefix == entries[i].Prefix && text.AsSpan(entries[end].Start, entries[end].Length).SequenceEqual(lexeme))
+        {
+            end++;
+        }
+
+        return end;
     }
 
-    private static string Format(List<(string Lexeme, int Position)> entries)
+    private static string Format(ReadOnlySpan<Entry> entries, char[]? text)
     {
-        if (entries.Count == 0)
+        if (entries.Length == 0)
         {
             return string.Empty;
         }
@@ -245,15 +373,10 @@ internal static class TextTerms
         var sb = t_builder ??= new StringBuilder(1024);
         sb.Clear();
         var serverBytes = 0; // as in FormatBinary, so both forms keep the same lexemes
-        for (var i = 0; i < entries.Count;)
+        for (var i = 0; i < entries.Length;)
         {
-            var lexeme = entries[i].Lexeme;
-            var end = i;
-            while (end < entries.Count && string.Equals(entries[end].Lexeme, lexeme, StringComparison.Ordinal))
-            {
-                end++;
-            }
-
+            var end = GroupEnd(entries, i, text!);
+            var lexeme = text.AsSpan(entries[i].Start, entries[i].Length);
             var lexemeBytes = Encoding.UTF8.GetByteCount(lexeme);
             if (lexemeBytes <= MaxLexemeBytes)
             {
@@ -296,29 +419,23 @@ internal static class TextTerms
         return sb.ToString();
     }
 
-    private static byte[] FormatBinary(List<(string Lexeme, int Position)> entries)
+    private static byte[] FormatBinary(ReadOnlySpan<Entry> entries, char[]? text)
     {
         // Worst case per entry: the lexeme's UTF-8 bytes, its terminator, a position count and one position.
         var capacity = 4;
-        foreach (var (lexeme, _) in entries)
+        foreach (var entry in entries)
         {
-            capacity += (lexeme.Length * 3) + 5;
+            capacity += (entry.Length * 3) + 5;
         }
 
         var buffer = t_binary is { } b && b.Length >= capacity ? b : t_binary = new byte[Math.Max(capacity, 4096)];
         var length = 4;
         var count = 0;
         var serverBytes = 0; // what tsvectorrecv counts against its 1 MB limit
-        for (var i = 0; i < entries.Count;)
+        for (var i = 0; i < entries.Length;)
         {
-            var lexeme = entries[i].Lexeme;
-            var end = i;
-            while (end < entries.Count && string.Equals(entries[end].Lexeme, lexeme, StringComparison.Ordinal))
-            {
-                end++;
-            }
-
-            var lexemeBytes = Encoding.UTF8.GetBytes(lexeme, buffer.AsSpan(length));
+            var end = GroupEnd(entries, i, text!);
+            var lexemeBytes = Encoding.UTF8.GetBytes(text.AsSpan(entries[i].Start, entries[i].Length), buffer.AsSpan(length));
             if (lexemeBytes <= MaxLexemeBytes)
             {
                 var countAt = length + lexemeBytes + 1;
@@ -356,10 +473,10 @@ internal static class TextTerms
         return buffer.AsSpan(0, length).ToArray();
     }
 
-    private static void AppendQuoted(StringBuilder sb, string term)
+    private static void AppendQuoted(StringBuilder sb, ReadOnlySpan<char> term)
     {
         sb.Append('\'');
-        if (term.AsSpan().IndexOfAny('\'', '\\') < 0)
+        if (term.IndexOfAny('\'', '\\') < 0)
         {
             sb.Append(term);
         }

@@ -107,7 +107,13 @@ public class PgvectorIngestBenchmarks
 
     /// <summary>The server alone writing the same rows into the same layout (no client): the floor for one connection.</summary>
     [BenchmarkCategory("full-text"), Benchmark(OperationsPerInvoke = CopyRows)]
-    public Task ServerInsertSelect_FullText() => InsertSelectAsync("ingest_fts", "terms");
+    public Task ServerInsertSelect_FullText() => InsertSelectAsync("ingest_fts", "terms", lane: 0, lanes: 1);
+
+    /// <summary>The server alone on two connections, each writing every other 10k rows: the floor with both cores
+    /// given to the server and none to a client.</summary>
+    [BenchmarkCategory("full-text"), Benchmark(OperationsPerInvoke = CopyRows)]
+    public Task ServerInsertSelect_FullText_TwoConnections()
+        => Task.WhenAll(InsertSelectAsync("ingest_fts", "terms", lane: 0, lanes: 2), InsertSelectAsync("ingest_fts", "terms", lane: 1, lanes: 2));
 
     [BenchmarkCategory("vector-only"), Benchmark(Baseline = true, OperationsPerInvoke = PerRowRows)]
     public Task PerRowUpsert_VectorOnly() => PerRowAsync("ingest_vec", "''::tsvector");
@@ -117,13 +123,15 @@ public class PgvectorIngestBenchmarks
 
     /// <summary>The server alone writing the same rows (empty terms) into the vector-only layout.</summary>
     [BenchmarkCategory("vector-only"), Benchmark(OperationsPerInvoke = CopyRows)]
-    public Task ServerInsertSelect_VectorOnly() => InsertSelectAsync("ingest_vec", "''::tsvector");
+    public Task ServerInsertSelect_VectorOnly() => InsertSelectAsync("ingest_vec", "''::tsvector", lane: 0, lanes: 1);
 
-    /// <summary>INSERT ... SELECT of the source rows into a store table, 10k rows per transaction on one connection.</summary>
-    private async Task InsertSelectAsync(string table, string terms)
+    /// <summary>INSERT ... SELECT of the source rows into a store table, 10k rows per transaction on one connection:
+    /// the <paramref name="lane"/>-th of every <paramref name="lanes"/> blocks of 10k.</summary>
+    private async Task InsertSelectAsync(string table, string terms, int lane, int lanes)
     {
+        await Task.Yield();
         await using var connection = await _dataSource.OpenConnectionAsync();
-        for (var from = 0; from < CopyRows; from += 10_000)
+        for (var from = lane * 10_000; from < CopyRows; from += lanes * 10_000)
         {
             await using var cmd = new NpgsqlCommand(
                 $"INSERT INTO {PgvectorBench.Schema}.{table} ({Columns}) " +

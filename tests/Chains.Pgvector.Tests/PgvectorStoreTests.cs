@@ -67,6 +67,46 @@ public sealed class PgvectorStoreTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(3, (await IndexDefinitionsAsync("shared")).Count(d => !d.Contains("_pkey", StringComparison.Ordinal)));
     }
 
+    public static TheoryData<string, string> UnstorableText => new()
+    {
+        { "id", "an id with a NUL character at index 1" },
+        { "content", "content with an unpaired surrogate U+D800 at index 5" },
+        { "source", "a source with a NUL character at index 4" },
+        { "key", "a metadata key with an unpaired surrogate U+DC00 at index 0" },
+        { "value", "a value of metadata 'note' with a NUL character at index 2" },
+        { "list", "a value of metadata 'tags' with an unpaired surrogate U+D83D at index 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnstorableText))]
+    public async Task UpsertAsync_TextPostgresCannotStore_ThrowsNamingRecordAndFieldBeforeWritingAnyPath(string field, string expected)
+    {
+        var store = Store(new() { Table = "unstorable", Dimensions = 2, CopyThreshold = 4 });
+        await store.EnsureSchemaAsync(Ct);
+        var bad = field switch
+        {
+            "id" => Record("b\0d", "bad", [1, 1]),
+            "content" => Record("bad", "坏的内容 \uD800 x", [1, 1]),
+            "source" => new VectorRecord(new Document("bad", "bad", DocumentMetadata.Empty, "docs\0.md"), new float[] { 1, 1 }),
+            "key" => Record("bad", "bad", [1, 1], ("\uDC00k", "v")),
+            "value" => Record("bad", "bad", [1, 1], ("note", "ok\0")),
+            _ => Record("bad", "bad", [1, 1], ("tags", new[] { "fine", "x\uD83D" })),
+        };
+        VectorRecord[] few = [Record("good", "好的 good", [1, 0]), bad];
+        VectorRecord[] many = [.. Enumerable.Range(0, 5).Select(i => Record($"g{i}", "好的 good", [1, i])), bad];
+
+        var perRow = await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertAsync(few, Ct));
+        var copy = await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertAsync(many, Ct));
+        var bulk = await Assert.ThrowsAsync<ArgumentException>(() => store.BulkUpsertAsync(Stream(many), Ct));
+
+        Assert.StartsWith("Record 1", perRow.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Record 5", copy.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Record 5", bulk.Message, StringComparison.Ordinal);
+        Assert.All(new[] { perRow, copy, bulk }, e => Assert.Contains(expected, e.Message, StringComparison.Ordinal));
+        Assert.Equal(field == "id", !perRow.Message.Contains("('bad')", StringComparison.Ordinal));
+        Assert.Equal(0L, await server.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".unstorable"));
+    }
+
     [Fact]
     public async Task EnsureSchemaAsync_ExistingTableWithOtherDimension_ThrowsAndChangesNothing()
     {
@@ -369,7 +409,8 @@ public sealed class PgvectorStoreTests(PostgresServer server) : IAsyncLifetime
 
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => store.BulkUpsertAsync(Stream(records), Ct));
 
-        Assert.Contains("'r15'", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Record 15 ('r15') has a vector of 3 dimensions", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Its batch was not written; batches before it stay.", ex.Message, StringComparison.Ordinal);
         Assert.Equal(10L, await store.CountAsync(cancellationToken: Ct));
     }
 

@@ -62,6 +62,31 @@ public sealed class TextTermsTests(PostgresServer server)
         Assert.Equal(postgres, client);
     }
 
+    [Fact]
+    public async Task ForDocument_RepeatedWordsSharingLongPrefixes_MatchesPostgresToTsvector()
+    {
+        const string Text = "Consideration considerate CONSIDER considerations consideration consider internationalization " +
+                            "international Internationalization internationalisation inter intern internal interns inter";
+
+        var client = await server.ScalarAsync("SELECT $1::tsvector::text", TextTerms.ForDocument(Text, includeWords: true).Vector);
+        var postgres = await server.ScalarAsync("SELECT to_tsvector('simple', $1)::text", Text);
+
+        Assert.Equal(postgres, client);
+    }
+
+    [Fact]
+    public void ForDocument_LoneSurrogates_BreakWordsInsteadOfThrowing()
+    {
+        Assert.Equal("'ab':1 'cd':2 '中':3", TextTerms.ForDocument("ab\uD800cd\uDC00中", includeWords: true).Vector);
+        Assert.Equal("'中':1", TextTerms.ForDocument("ab\uD800cd\uDC00中", includeWords: false).Vector);
+    }
+
+    [Fact]
+    public void ForDocument_RepeatedCjkRun_GroupsEveryPositionOfEachTerm()
+        => Assert.Equal(
+            "'库':3,6 '库数':3 '据':2,5 '据库':2,5 '数':1,4 '数据':1,4",
+            TextTerms.ForDocument("数据库数据库", includeWords: true).Vector);
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
