@@ -130,16 +130,11 @@ public sealed class PgvectorBulkUpsertTests(PostgresServer server) : IAsyncLifet
         var records = Enumerable.Range(0, 20).Select(i => Record($"x{i}", $"批量 bulk {i}", [1, i], ("by", "bulk"))).ToArray();
 
         // The other writer's row is not committed, so the check does not see it; the direct COPY then waits on it.
-        await using var other = await _dataSource.OpenConnectionAsync(Ct);
-        await using var tx = await other.BeginTransactionAsync(Ct);
-        await using (var insert = new NpgsqlCommand($"INSERT INTO \"{_schema}\".race (id, content, embedding) VALUES ('x7', 'other writer', '[0,0]')", other, tx))
-        {
-            await insert.ExecuteNonQueryAsync(Ct);
-        }
+        await using var other = await InsertUncommittedAsync("race", "x7");
 
         var load = store.BulkUpsertAsync(Stream(records), Ct);
         await WaitUntilACopyWaitsForALockAsync(load);
-        await tx.CommitAsync(Ct);
+        await other.CommitAsync(Ct);
 
         Assert.Equal(20, await load);
         var span = Assert.Single(CopySpans(store));
@@ -189,12 +184,7 @@ public sealed class PgvectorBulkUpsertTests(PostgresServer server) : IAsyncLifet
         await store.EnsureSchemaAsync(Ct);
         var first = Enumerable.Range(0, 10).Select(i => Record($"a{i}", $"第一批 first {i}", [1, i])).ToArray();
         var second = Enumerable.Range(0, 10).Select(i => Record($"c{i}", $"第二批 second {i}", [2, i])).ToArray();
-        await using var other = await _dataSource.OpenConnectionAsync(Ct);
-        await using var tx = await other.BeginTransactionAsync(Ct);
-        await using (var insert = new NpgsqlCommand($"INSERT INTO \"{_schema}\".disjoint (id, content, embedding) VALUES ('a3', 'other writer', '[0,0]')", other, tx))
-        {
-            await insert.ExecuteNonQueryAsync(Ct);
-        }
+        await using var other = await InsertUncommittedAsync("disjoint", "a3");
 
         var load = store.BulkUpsertAsync(Stream(first.Concat(second)), Ct);
         await WaitUntilACopyWaitsForALockAsync(load);
@@ -202,7 +192,7 @@ public sealed class PgvectorBulkUpsertTests(PostgresServer server) : IAsyncLifet
         // The first batch waits on the other writer's row; the second, sharing no id with it, is written meanwhile.
         await WaitForAsync(async () => await server.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".disjoint WHERE id LIKE 'c%'") is 10L, "the second batch to commit while the first waits");
         Assert.False(load.IsCompleted);
-        await tx.CommitAsync(Ct);
+        await other.CommitAsync(Ct);
 
         Assert.Equal(20, await load);
         var stored = await AllAsync(store);
@@ -217,12 +207,7 @@ public sealed class PgvectorBulkUpsertTests(PostgresServer server) : IAsyncLifet
         // Batch 1: a0..a8 and x (version 1); batch 2: x (version 2) and c1..c9. Batch 1 is held up by another writer.
         var first = Enumerable.Range(0, 9).Select(i => Record($"a{i}", $"first {i}", [1, i])).Append(Record("x", "旧版本 version 1", [1, 1], ("v", 1L))).ToArray();
         var second = new[] { Record("x", "新版本 version 2", [2, 2], ("v", 2L)) }.Concat(Enumerable.Range(1, 9).Select(i => Record($"c{i}", $"second {i}", [2, i]))).ToArray();
-        await using var other = await _dataSource.OpenConnectionAsync(Ct);
-        await using var tx = await other.BeginTransactionAsync(Ct);
-        await using (var insert = new NpgsqlCommand($"INSERT INTO \"{_schema}\".ordered (id, content, embedding) VALUES ('a3', 'other writer', '[0,0]')", other, tx))
-        {
-            await insert.ExecuteNonQueryAsync(Ct);
-        }
+        await using var other = await InsertUncommittedAsync("ordered", "a3");
 
         var load = store.BulkUpsertAsync(Stream(first.Concat(second)), Ct);
         await WaitUntilACopyWaitsForALockAsync(load);
@@ -230,7 +215,7 @@ public sealed class PgvectorBulkUpsertTests(PostgresServer server) : IAsyncLifet
         // Were batch 2 written now, batch 1's later upsert would put version 1 of x back.
         await Task.Delay(300, Ct);
         Assert.Equal(0L, await server.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".ordered WHERE id = 'x' OR id LIKE 'c%'"));
-        await tx.CommitAsync(Ct);
+        await other.CommitAsync(Ct);
 
         Assert.Equal(20, await load);
         var stored = (await AllAsync(store)).ToDictionary(r => r.Document.Id, StringComparer.Ordinal);
@@ -329,6 +314,19 @@ public sealed class PgvectorBulkUpsertTests(PostgresServer server) : IAsyncLifet
         }
 
         Assert.Fail($"Waited 30 s for {what}.");
+    }
+
+    /// <summary>Another writer inserts a row with <paramref name="id"/> and leaves its transaction open: a COPY of the
+    /// same id waits on it until the returned transaction commits.</summary>
+    private async Task<NpgsqlTransaction> InsertUncommittedAsync(string table, string id)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(Ct);
+        _disposables.Add(connection);
+        var tx = await connection.BeginTransactionAsync(Ct);
+        await using var insert = new NpgsqlCommand($"INSERT INTO \"{_schema}\".{table} (id, content, embedding) VALUES ($1, 'other writer', '[0,0]')", connection, tx);
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        await insert.ExecuteNonQueryAsync(Ct);
+        return tx;
     }
 
     private async Task WaitUntilACopyWaitsForALockAsync(Task load)
