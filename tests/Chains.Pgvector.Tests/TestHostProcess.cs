@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Chains.Testing.Processes;
 
 namespace Chains.Pgvector.Tests;
 
@@ -20,7 +20,7 @@ internal static class TestHostProcess
     /// <summary>Starts the host with <paramref name="arguments"/>, stdout and stderr redirected.</summary>
     public static Process Start(params string[] arguments)
     {
-        var info = new ProcessStartInfo(DotNet())
+        var info = new ProcessStartInfo(DotNetHost.Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -97,18 +97,5 @@ internal static class TestHostProcess
         var hostCopy = Path.Combine(Path.GetDirectoryName(hostDll)!, "Chains.Pgvector.dll");
         return File.Exists(hostDll) && File.Exists(hostCopy) && File.Exists(tested)
             && SHA256.HashData(File.ReadAllBytes(hostCopy)).AsSpan().SequenceEqual(SHA256.HashData(File.ReadAllBytes(tested)));
-    }
-
-    private static string DotNet()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-        {
-            return host;
-        }
-
-        // <root>/shared/Microsoft.NETCore.App/<version>/ → <root>/dotnet
-        var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-        var candidate = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
-        return File.Exists(candidate) ? candidate : "dotnet";
     }
 }

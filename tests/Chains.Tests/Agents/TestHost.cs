@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Chains.Testing.Processes;
 
 namespace Chains.Tests.Agents;
 
@@ -27,7 +27,7 @@ internal static class TestHost
     /// <summary>Starts the host with <paramref name="arguments"/>, stdout and stderr redirected.</summary>
     public static async Task<Process> StartAsync(params string[] arguments)
     {
-        var info = new ProcessStartInfo(DotNet())
+        var info = new ProcessStartInfo(DotNetHost.Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -118,7 +118,7 @@ internal static class TestHost
 
         // One build at a time across test processes.
         await using var gate = await LockAsync(Path.Combine(artifacts, ".lock"));
-        var info = new ProcessStartInfo(DotNet())
+        var info = new ProcessStartInfo(DotNetHost.Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -181,18 +181,5 @@ internal static class TestHost
         }
 
         return null;
-    }
-
-    private static string DotNet()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
-        {
-            return host;
-        }
-
-        // <root>/shared/Microsoft.NETCore.App/<version>/ → <root>/dotnet
-        var root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-        var candidate = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
-        return File.Exists(candidate) ? candidate : "dotnet";
     }
 }
