@@ -220,18 +220,7 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         var where = selection.Ids is { } ids
             ? "id = ANY(" + p.Add(ids.Distinct(StringComparer.Ordinal).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text) + ")"
             : FilterSql.Compile(selection.Filter!, p);
-        var sql = $"DELETE FROM {_table.Name} WHERE {where}";
-        return RunAsync(
-            PgvectorTelemetry.Delete,
-            "delete records",
-            async ct =>
-            {
-                await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-                await using var cmd = new NpgsqlCommand(sql, connection);
-                p.CopyTo(cmd.Parameters);
-                return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            },
-            cancellationToken);
+        return RunCommandAsync(PgvectorTelemetry.Delete, "delete records", $"DELETE FROM {_table.Name} WHERE {where}", p, static (cmd, ct) => cmd.ExecuteNonQueryAsync(ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -358,18 +347,22 @@ public sealed partial class PgvectorStore : IVectorStore, IAsyncDisposable, IDis
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var p = new SqlParameters();
         var sql = $"SELECT count(*) FROM {_table.Name}" + (filter is null ? string.Empty : " WHERE " + FilterSql.Compile(filter, p));
-        return RunAsync(
-            PgvectorTelemetry.Count,
-            "count records",
+        return RunCommandAsync(PgvectorTelemetry.Count, "count records", sql, p, static async (cmd, ct) => (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!, cancellationToken);
+    }
+
+    /// <summary>Runs one parameterised statement on a connection of its own, with the store's retries and telemetry.</summary>
+    private Task<T> RunCommandAsync<T>(string dbOperation, string name, string sql, SqlParameters p, Func<NpgsqlCommand, CancellationToken, Task<T>> execute, CancellationToken cancellationToken)
+        => RunAsync(
+            dbOperation,
+            name,
             async ct =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
                 await using var cmd = new NpgsqlCommand(sql, connection);
                 p.CopyTo(cmd.Parameters);
-                return (long)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+                return await execute(cmd, ct).ConfigureAwait(false);
             },
             cancellationToken);
-    }
 
     /// <summary>Releases the data source when the store owns it.</summary>
     /// <returns>A task that completes when the store is disposed.</returns>
